@@ -1,0 +1,8 @@
+/**
+ * The one list of bench sections, in the order `npm run bench` runs them.
+ * To add a section: write `bench/sections/<name>.ts` exporting a {@link Section}, then list it here.
+ */
+import type { Section } from '../lib/types.js';
+import { wireSection } from './wire.js';
+
+export const sections: readonly Section[] = [wireSection];
