@@ -140,8 +140,10 @@ module.exports = {
   ],
 
   options: {
-    doNotFollow: { path: ['node_modules'] },
-    exclude: { path: ['(^|/)node_modules/', '^dist/', '^coverage/'] },
+    // node_modules is not traversed (doNotFollow) but stays visible as a target, so the npm rules above can
+    // see which packages are imported. `exclude` would drop those dependencies altogether.
+    doNotFollow: { path: ['(^|/)node_modules/'] },
+    exclude: { path: ['^dist/', '^coverage/'] },
     // type-only imports count too: a type from an upper layer is still an upward dependency.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
