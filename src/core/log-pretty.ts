@@ -28,9 +28,9 @@ export function prettyLine(json: string): string {
     return json.endsWith('\n') ? json : `${json}\n`;
   }
   const r = record as Record<string, unknown>;
-  const time = typeof r['time'] === 'number' ? new Date(r['time']).toISOString() : String(r['time'] ?? '');
-  const level = String(r['level'] ?? '').toUpperCase().padEnd(5);
-  const parts: string[] = [time, level, String(r['msg'] ?? '')];
+  const time = typeof r['time'] === 'number' ? new Date(r['time']).toISOString() : text(r['time']);
+  const level = text(r['level']).toUpperCase().padEnd(5);
+  const parts: string[] = [time, level, text(r['msg'])];
   for (const [key, value] of Object.entries(r)) {
     if (PREFIX_KEYS.has(key) || value === undefined) continue;
     parts.push(...renderField(key, value));
@@ -63,10 +63,17 @@ function renderField(key: string, value: unknown): string[] {
   return [`${key}=${renderValue(value)}`];
 }
 
+/** Renders a value that came out of `JSON.parse` (so only JSON types). */
 function renderValue(value: unknown): string {
   if (typeof value === 'string') return quote(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return `${value}`;
+  return JSON.stringify(value);
+}
+
+/** A prefix part: strings as is, other JSON values rendered, absent values empty. */
+function text(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : renderValue(value);
 }
 
 function quote(s: string): string {

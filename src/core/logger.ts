@@ -68,7 +68,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   const stream: LogDestination | undefined =
     format === 'pretty' ? prettyDestination(destination ?? pino.destination(1)) : destination;
-  const root = stream ? pino(pinoOptions, stream as pino.DestinationStream) : pino(pinoOptions);
+  const root = stream ? pino(pinoOptions, stream) : pino(pinoOptions);
   return wrap(fields ? root.child(fields) : root);
 }
 

@@ -53,7 +53,7 @@ type Row = Record<string, string>;
 function fieldRows(file: FileDescriptor): Row[] {
   const rows: Row[] = [];
   const pkg = file.package;
-  const visit = (msg: MessageDescriptor, prefix: string, siblings: Map<string, MessageDescriptor>): void => {
+  const visit = (msg: MessageDescriptor, prefix: string): void => {
     const name = prefix + msg.name;
     const nested = new Map((msg.nestedType ?? []).map((n) => [`.${pkg}.${name}.${n.name}`, n]));
     for (const field of msg.field ?? []) {
@@ -78,9 +78,9 @@ function fieldRows(file: FileDescriptor): Row[] {
         });
       }
     }
-    for (const n of msg.nestedType ?? []) if (!n.options?.mapEntry) visit(n, `${name}.`, nested);
+    for (const n of msg.nestedType ?? []) if (!n.options?.mapEntry) visit(n, `${name}.`);
   };
-  for (const msg of file.messageType ?? []) visit(msg, '', new Map());
+  for (const msg of file.messageType ?? []) visit(msg, '');
   return rows;
 }
 

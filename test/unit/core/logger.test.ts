@@ -68,7 +68,7 @@ describe('pretty format', () => {
     log.info({ cloudlet: 'edge1', note: 'two words', ok: true }, 'cloudlet ready');
     expect(dest.lines).toHaveLength(1);
     const line = dest.lines[0] ?? '';
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  cloudlet ready /);
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO {2}cloudlet ready /);
     expect(line).toContain('cloudlet=edge1');
     expect(line).toContain('note="two words"');
     expect(line).toContain('ok=true');
