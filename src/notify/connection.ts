@@ -32,6 +32,8 @@ export interface ConnectionDeps {
   readonly maxQueuedMessages?: number;
   /** The first notice from the peer (the handshake); return false to end the connection. */
   readonly onHandshake: (notice: Notice) => boolean;
+  /** The first bytes from the peer were not a Notice; the connection ends after this. */
+  readonly onHandshakeMalformed?: (error: unknown) => void;
   /** The peer's first SENDALL_END. */
   readonly onPeerSendAllEnd?: () => void;
   /** After each data notice is written (client: to learn which CloudletInfo keys it has sent). */
@@ -187,6 +189,7 @@ export class NotifyConnection {
     } catch (err) {
       if (!this.handshakeDone) {
         this.bad('bad_handshake', { err });
+        this.deps.onHandshakeMalformed?.(err);
         this.close('malformed handshake');
         return;
       }

@@ -174,6 +174,7 @@ export class NotifyServer {
         peer = this.handshake(call, connection, notice, info, log);
         return peer !== undefined;
       },
+      onHandshakeMalformed: () => this.endWithError(call, 'first message is not a valid Notice (expected VERSION)'),
       onPeerSendAllEnd: () => {
         if (peer && this.sequenced(peer)) this.sendAll(peer);
       },
