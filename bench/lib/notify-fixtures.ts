@@ -93,7 +93,7 @@ export function defaultSite(n: number): Site {
 }
 
 /**
- * Placement of AppInst `n`: developer/app/version cycle, cluster `autocluster-<n>` (so every key is unique), and
+ * Placement of AppInst `n`: developer/app/version cycle (90 distinct Apps), cluster `autocluster-<n>` (so every key is unique), and
  * the cloudlet `siteOf(n)`.
  */
 export function placement(n: number, siteOf: (n: number) => Site = defaultSite): AppInstPlacement {
@@ -101,7 +101,7 @@ export function placement(n: number, siteOf: (n: number) => Site = defaultSite):
   return {
     developer: pick(DEVELOPERS, n),
     app: pick(APPS, n >> 3),
-    version: `${1 + (n % 3)}.${n % 7}.${n % 11}`,
+    version: `${1 + (n % 3)}.0`,
     cluster: `autocluster-${n}`,
     cloudlet: site.cloudlet,
     operator: site.operator,

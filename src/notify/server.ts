@@ -70,7 +70,8 @@ export class NotifyServer {
   private readonly routing: ServerRouting;
   private readonly peers = new Set<ServerPeer>();
   private readonly unwatch: Array<() => void> = [];
-  private readonly seenPeers = new Set<string>();
+  /** Cloudlets reported on any connection so far: one reported again on a new connection is a returning CRM. */
+  private readonly seenCloudlets = new Set<string>();
   private nextNotifyId = 0;
   private ownServer: grpc.Server | undefined;
 
@@ -224,8 +225,6 @@ export class NotifyServer {
     connection.writeNow(encodeVersionNotice([...this.receivers.keys()], false));
     this.peers.add(peer);
     this.deps.metrics.peers.set(this.peers.size);
-    if (this.seenPeers.has(info.peer)) this.deps.metrics.reconnects.inc();
-    this.seenPeers.add(info.peer);
     log.info({ notifyId: info.notifyId, wants: notice.want_objs, filter: notice.filter_cloudlet_key }, 'notify peer connected');
     if (!this.sequenced(peer)) {
       this.sendAll(peer);
@@ -258,6 +257,10 @@ export class NotifyServer {
     if (action === NoticeAction.DELETE) {
       peer.cloudletKeys.delete(key);
       return;
+    }
+    if (!peer.cloudletKeys.has(key)) {
+      if (this.seenCloudlets.has(key)) this.deps.metrics.reconnects.inc();
+      this.seenCloudlets.add(key);
     }
     peer.cloudletKeys.add(key);
     if (peer.filterCloudletKey) this.routing.queueCloudlet(peer, key, info.key);
