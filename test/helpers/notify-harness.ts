@@ -109,7 +109,7 @@ export interface TestClient {
 /** Starts a CRM-like (filter on) or DME-like (`filter: false`) notify client. */
 export function startTestClient(
   addresses: readonly string[],
-  options: { filter?: boolean; log?: Logger } & Partial<Pick<NotifyClientDeps, 'reconnect' | 'resync' | 'settings'>> = {},
+  options: { filter?: boolean; log?: Logger } & Partial<Pick<NotifyClientDeps, 'reconnect' | 'resync' | 'settings' | 'random'>> = {},
 ): TestClient {
   const kinds = edgeprotoKinds();
   const registry = createMetricsRegistry();
@@ -140,6 +140,7 @@ export function startTestClient(
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
     ...(options.resync ? { resync: options.resync } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   client.on((e) => events.push(e));
   const controller = new AbortController();
