@@ -10,6 +10,7 @@ import { Flavor } from '../gen/edgeproto/flavor.js';
 import { Metric } from '../gen/edgeproto/metric.js';
 import { Node } from '../gen/edgeproto/node.js';
 import { Operator } from '../gen/edgeproto/operator.js';
+import { CloudletRefs, ClusterRefs } from '../gen/edgeproto/refs.js';
 import type { MessageCodec } from '../wire/message-codec.js';
 import { keyString } from '../wire/object-key.js';
 import type { MessageKind, ObjectKind } from './object-kind.js';
@@ -29,6 +30,8 @@ export interface EdgeprotoKinds {
   readonly appInstInfo: ObjectKind<AppInstInfo>;
   readonly node: ObjectKind<Node>;
   readonly controller: ObjectKind<Controller>;
+  readonly cloudletRefs: ObjectKind<CloudletRefs>;
+  readonly clusterRefs: ObjectKind<ClusterRefs>;
   readonly execRequest: MessageKind<ExecRequest>;
   readonly metric: MessageKind<Metric>;
 }
@@ -86,6 +89,10 @@ export function edgeprotoKinds(): EdgeprotoKinds {
       hasNotifyId: true,
     }),
     controller: keyedKind('edgeproto.Controller', Controller, keyString.controller),
+    cloudletRefs: keyedKind('edgeproto.CloudletRefs', CloudletRefs, keyString.cloudlet, { cloudletKeyOf: (r) => cloudletOf(r.key) }),
+    clusterRefs: keyedKind('edgeproto.ClusterRefs', ClusterRefs, keyString.clusterInst, {
+      cloudletKeyOf: (r) => cloudletOf(r.key?.cloudlet_key),
+    }),
     execRequest: {
       name: 'edgeproto.ExecRequest',
       codec: ExecRequest,

@@ -35,6 +35,8 @@ export class ResyncTracker {
   private readonly inOurSendAll = new Set<string>();
   private readonly resent = new Set<string>();
   private readonly resending = new Set<string>();
+  /** Cloudlets of ours whose Cloudlet notice (UPDATE or DELETE) arrived on this connection. */
+  private readonly cloudletNoticed = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private quietTimer: NodeJS.Timeout | undefined;
   private ourSendAllEnded = false;
@@ -65,6 +67,7 @@ export class ResyncTracker {
     if (this.closed || !this.options.filteredKinds.has(kindName)) return;
     if (kindName === 'edgeproto.Cloudlet' && cloudletKey !== undefined && this.sentInfoKeys.has(cloudletKey)) {
       this.resending.add(cloudletKey);
+      this.cloudletNoticed.add(cloudletKey);
     }
     if (this.resending.size > 0) this.restartQuietTimer();
   }
@@ -90,8 +93,18 @@ export class ResyncTracker {
   onServerSendAllEnd(): void {
     this.serverSendAllEnded = true;
     this.pruneUnfiltered();
-    if (this.options.serverSequenced) this.markResent([...this.inOurSendAll]);
-    else this.tryPruneFiltered();
+    if (this.options.serverSequenced) {
+      // A sequencing server that gave up waiting for our SENDALL_END (its sequence timeout, e.g. on a slow link)
+      // may send SENDALL_END before it saw our CloudletInfo. It queues a cloudlet's Cloudlet notice first when it
+      // sees the CloudletInfo, so only cloudlets whose Cloudlet notice came before SENDALL_END are covered by it;
+      // the others are resent later and go through the quiet period or grace.
+      const covered = this.mirrors.has('edgeproto.Cloudlet')
+        ? [...this.inOurSendAll].filter((key) => this.cloudletNoticed.has(key))
+        : [...this.inOurSendAll];
+      this.markResent(covered);
+    } else {
+      this.tryPruneFiltered();
+    }
   }
 
   /** Stops all timers; nothing is pruned after this. Idempotent. */

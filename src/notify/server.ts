@@ -220,7 +220,8 @@ export class NotifyServer {
       cloudletKeys: new Set(),
     };
     const metadata = new grpc.Metadata();
-    metadata.set(NOTIFY_FEATURES_HEADER, SEQUENCED_SENDALL_FEATURE);
+    // Only a sequencing server may advertise it: the client prunes filtered kinds at SENDALL_END because of it.
+    if ((this.deps.mode ?? 'cloudletd') === 'cloudletd') metadata.set(NOTIFY_FEATURES_HEADER, SEQUENCED_SENDALL_FEATURE);
     call.sendMetadata(metadata);
     connection.writeNow(encodeVersionNotice([...this.receivers.keys()], false));
     this.peers.add(peer);
