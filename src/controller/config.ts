@@ -1,0 +1,23 @@
+/** Deadlines of ClusterInst and AppInst operations; when one passes the object goes to *_ERROR. */
+export interface OperationTimeouts {
+  readonly createMs: number;
+  readonly updateMs: number;
+  readonly deleteMs: number;
+}
+
+/** Validated configuration of `cloudletd controller` (flags > env > defaults, parsed in src/cli). */
+export interface ControllerConfig {
+  /** gRPC API listen address, e.g. `127.0.0.1:55001` (port 0: ephemeral). */
+  readonly apiAddr: string;
+  /** Notify listen address for CRMs and DMEs, e.g. `127.0.0.1:50001`. */
+  readonly notifyAddr: string;
+  /** Where the embedded store keeps its files. */
+  readonly dataDir: string;
+  readonly store: 'lmdb' | 'memory';
+  readonly timeouts: OperationTimeouts;
+  /** This controller's id, written into CloudletInfo.controller: `hostname@apiAddr` as the original. */
+  readonly controllerId: string;
+}
+
+/** The original's deadlines: 30 min create, 20 min update and delete. */
+export const DEFAULT_TIMEOUTS: OperationTimeouts = Object.freeze({ createMs: 30 * 60_000, updateMs: 20 * 60_000, deleteMs: 20 * 60_000 });

@@ -1,0 +1,110 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import { edgeprotoKinds, type EdgeprotoKinds } from '../cache/kinds.js';
+import { ObjectCache } from '../cache/object-cache.js';
+import type { ObjectKind } from '../cache/object-kind.js';
+import { Code, CodedError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { createNotifyMetrics } from '../metrics/notify-metrics.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
+import { InfoCacheReceiver } from '../notify/info-receiver.js';
+import type { AnyReceiver } from '../notify/receivers.js';
+import { NotifyServer } from '../notify/server.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import type { ControllerConfig } from './config.js';
+import { ObjectStore } from './object-store.js';
+import { controllerServices } from './services.js';
+
+/** Dependencies of a {@link Controller}. */
+export interface ControllerDeps {
+  readonly config: ControllerConfig;
+  readonly log: Logger;
+  /** Metrics registry; a private one is made if absent. */
+  readonly registry?: Registry;
+}
+
+/** The kinds the controller stores. */
+function storedKinds(kinds: EdgeprotoKinds): ObjectKind[] {
+  return [
+    kinds.operator, kinds.developer, kinds.flavor, kinds.cluster, kinds.app, kinds.cloudlet, kinds.clusterInst,
+    kinds.appInst, kinds.cloudletInfo, kinds.cloudletRefs, kinds.clusterRefs,
+  ] as ObjectKind[];
+}
+
+function bind(server: grpc.Server, address: string, field: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err) reject(new CodedError(Code.UNAVAILABLE, `cannot listen on ${address}: ${err.message}`, { field, cause: err }));
+      else resolve(port);
+    });
+  });
+}
+
+/**
+ * The embedded controller: the gRPC API over a persistent store, and the notify server that mirrors desired state
+ * to CRMs and DMEs and takes their infos. Lifecycle: `create` (opens the store, binds both ports), `close`.
+ */
+export class Controller {
+  private closed = false;
+
+  private constructor(
+    readonly kinds: EdgeprotoKinds,
+    readonly objects: ObjectStore,
+    readonly notify: NotifyServer,
+    readonly nodes: ObjectCache<unknown>,
+    readonly registry: Registry,
+    readonly apiPort: number,
+    readonly notifyPort: number,
+    private readonly api: grpc.Server,
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  /** Opens the store and starts both servers. Rejects with a coded error (e.g. UNAVAILABLE for a taken port). */
+  static async create(deps: ControllerDeps): Promise<Controller> {
+    const { config, log } = deps;
+    const kinds = edgeprotoKinds();
+    const registry = deps.registry ?? createMetricsRegistry();
+    const store = await openStore({ kind: config.store, dataDir: config.dataDir });
+    try {
+      const objects = await ObjectStore.open(store, storedKinds(kinds), log);
+      const nodes = new ObjectCache(kinds.node);
+      const receivers: AnyReceiver[] = [
+        new InfoCacheReceiver(nodes) as unknown as AnyReceiver,
+      ];
+      const notify = NotifyServer.create({
+        kinds,
+        sendCaches: [kinds.flavor, kinds.cloudlet, kinds.cluster, kinds.clusterInst, kinds.app, kinds.appInst]
+          .map((k) => objects.cache(k as ObjectKind)) as ObjectCache<unknown>[],
+        sendMessageKinds: [kinds.execRequest],
+        receivers,
+        log: log.child({ component: 'notify' }),
+        metrics: createNotifyMetrics(registry, 'server', Object.values(kinds).map((k) => k.name)),
+      });
+      const notifyPort = await notify.listen(config.notifyAddr);
+      const api = new grpc.Server();
+      for (const { service, implementation } of controllerServices({ kinds, objects, log })) api.addService(service, implementation);
+      const apiPort = await bind(api, config.apiAddr, 'api-addr').catch(async (err: unknown) => {
+        await notify.close();
+        throw err;
+      });
+      log.info({ apiPort, notifyPort, store: config.store, dataDir: config.dataDir }, 'controller started');
+      return new Controller(kinds, objects, notify, nodes as ObjectCache<unknown>, registry, apiPort, notifyPort, api, store, log);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Stops accepting calls, ends notify streams, closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.api.tryShutdown(() => resolve()));
+    this.api.forceShutdown();
+    await this.notify.close();
+    await this.store.close();
+    this.log.info('controller stopped');
+  }
+}

@@ -1,0 +1,14 @@
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ApiDeps } from './api-deps.js';
+import { flavorApi } from './api/flavor-api.js';
+
+/** A gRPC service definition with its implementation. */
+export interface ApiService {
+  readonly service: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+/** Every API service of the controller. */
+export function controllerServices(deps: ApiDeps): ApiService[] {
+  return [flavorApi(deps)] as unknown as ApiService[];
+}
