@@ -5,15 +5,15 @@ import { ObjectCache } from '../cache/object-cache.js';
 import type { ObjectKind } from '../cache/object-kind.js';
 import { Code, CodedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Node } from '../gen/edgeproto/node.js';
 import { createNotifyMetrics } from '../metrics/notify-metrics.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
-import { InfoCacheReceiver } from '../notify/info-receiver.js';
-import type { AnyReceiver } from '../notify/receivers.js';
 import { NotifyServer } from '../notify/server.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { ControllerConfig } from './config.js';
 import { ObjectStore } from './object-store.js';
+import { controllerReceivers } from './receivers.js';
 import { controllerServices } from './services.js';
 
 /** Dependencies of a {@link Controller}. */
@@ -52,7 +52,7 @@ export class Controller {
     readonly kinds: EdgeprotoKinds,
     readonly objects: ObjectStore,
     readonly notify: NotifyServer,
-    readonly nodes: ObjectCache<unknown>,
+    readonly nodes: ObjectCache<Node>,
     readonly registry: Registry,
     readonly apiPort: number,
     readonly notifyPort: number,
@@ -70,9 +70,7 @@ export class Controller {
     try {
       const objects = await ObjectStore.open(store, storedKinds(kinds), log);
       const nodes = new ObjectCache(kinds.node);
-      const receivers: AnyReceiver[] = [
-        new InfoCacheReceiver(nodes) as unknown as AnyReceiver,
-      ];
+      const receivers = controllerReceivers({ config, kinds, objects, nodes, log });
       const notify = NotifyServer.create({
         kinds,
         sendCaches: [kinds.flavor, kinds.cloudlet, kinds.cluster, kinds.clusterInst, kinds.app, kinds.appInst]
@@ -84,13 +82,14 @@ export class Controller {
       });
       const notifyPort = await notify.listen(config.notifyAddr);
       const api = new grpc.Server();
-      for (const { service, implementation } of controllerServices({ kinds, objects, log })) api.addService(service, implementation);
+      const apiDeps = { config, kinds, objects, nodes, notify, log };
+      for (const { service, implementation } of controllerServices(apiDeps)) api.addService(service, implementation);
       const apiPort = await bind(api, config.apiAddr, 'api-addr').catch(async (err: unknown) => {
         await notify.close();
         throw err;
       });
       log.info({ apiPort, notifyPort, store: config.store, dataDir: config.dataDir }, 'controller started');
-      return new Controller(kinds, objects, notify, nodes as ObjectCache<unknown>, registry, apiPort, notifyPort, api, store, log);
+      return new Controller(kinds, objects, notify, nodes, registry, apiPort, notifyPort, api, store, log);
     } catch (err) {
       await store.close();
       throw err;

@@ -1,0 +1,14 @@
+import { InfoCacheReceiver } from '../notify/info-receiver.js';
+import type { AnyReceiver } from '../notify/receivers.js';
+import type { ApiDeps } from './api-deps.js';
+
+/**
+ * What the controller takes from CRMs and DMEs over notify, one receiver per kind: Nodes (listed while
+ * connected), and the receivers of the API modules (CloudletInfo, ClusterInstInfo, AppInstInfo, ExecRequest
+ * replies, Metric).
+ */
+export function controllerReceivers(deps: Omit<ApiDeps, 'notify'>): AnyReceiver[] {
+  return [
+    new InfoCacheReceiver(deps.nodes) as unknown as AnyReceiver,
+  ];
+}
