@@ -1,9 +1,10 @@
 import type { Command } from './command.js';
+import { controllerCommand } from './controller-command.js';
 
 /**
  * Every subcommand of `cloudletd`, in the order `help` lists them. Roles (controller, crm, dme, up, ctl,
  * fake-infra) register here as they are built.
  */
 export function allCommands(): readonly Command[] {
-  return [];
+  return [controllerCommand];
 }

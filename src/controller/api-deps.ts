@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Node } from '../gen/edgeproto/node.js';
 import type { NotifyServer } from '../notify/server.js';
 import type { ControllerConfig } from './config.js';
+import type { ExecRelay } from './exec-relay.js';
 import type { ObjectStore } from './object-store.js';
 
 /** What every API service of the controller is built from. */
@@ -17,4 +18,8 @@ export interface ApiDeps {
   /** The notify server, for routing messages (ExecRequest) to CRMs. */
   readonly notify: NotifyServer;
   readonly log: Logger;
+  /** Matches ExecRequest replies from CRMs to waiting RunCommand calls (its receiver is registered with notify). */
+  readonly execRelay: ExecRelay;
+  /** Aborted when the controller starts closing: long waits end, receivers stop storing. */
+  readonly closing: AbortSignal;
 }

@@ -17,7 +17,12 @@ export interface ControllerConfig {
   readonly timeouts: OperationTimeouts;
   /** This controller's id, written into CloudletInfo.controller: `hostname@apiAddr` as the original. */
   readonly controllerId: string;
+  /** How long ExecApi.RunCommand waits for a CRM's reply (the original's 6 s when absent). */
+  readonly execTimeoutMs?: number;
 }
 
 /** The original's deadlines: 30 min create, 20 min update and delete. */
 export const DEFAULT_TIMEOUTS: OperationTimeouts = Object.freeze({ createMs: 30 * 60_000, updateMs: 20 * 60_000, deleteMs: 20 * 60_000 });
+
+/** The original's ExecRequest wait: 6 s. */
+export const DEFAULT_EXEC_TIMEOUT_MS = 6_000;

@@ -10,9 +10,12 @@ import { createNotifyMetrics } from '../metrics/notify-metrics.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { NotifyServer } from '../notify/server.js';
 import { openStore } from '../store/open-store.js';
+import { keyString } from '../wire/object-key.js';
 import type { Store } from '../store/store.js';
+import { markCloudletInfosOffline } from './cloudlet-info-receiver.js';
 import type { ControllerConfig } from './config.js';
-import { ObjectStore } from './object-store.js';
+import { ExecRelay } from './exec-relay.js';
+import { ObjectStore, type WriteTx } from './object-store.js';
 import { controllerReceivers } from './receivers.js';
 import { controllerServices } from './services.js';
 
@@ -28,8 +31,14 @@ export interface ControllerDeps {
 function storedKinds(kinds: EdgeprotoKinds): ObjectKind[] {
   return [
     kinds.operator, kinds.developer, kinds.flavor, kinds.cluster, kinds.app, kinds.cloudlet, kinds.clusterInst,
-    kinds.appInst, kinds.cloudletInfo, kinds.cloudletRefs, kinds.clusterRefs,
+    kinds.appInst, kinds.cloudletInfo, kinds.cloudletRefs, kinds.clusterRefs, kinds.controller,
   ] as ObjectKind[];
+}
+
+/** `address` (host:port) with its port replaced by the bound one: `127.0.0.1:0` → `127.0.0.1:55001`. */
+function boundAddress(address: string, port: number): string {
+  const colon = address.lastIndexOf(':');
+  return `${colon < 0 ? address : address.slice(0, colon)}:${port}`;
 }
 
 function bind(server: grpc.Server, address: string, field: string): Promise<number> {
@@ -43,7 +52,9 @@ function bind(server: grpc.Server, address: string, field: string): Promise<numb
 
 /**
  * The embedded controller: the gRPC API over a persistent store, and the notify server that mirrors desired state
- * to CRMs and DMEs and takes their infos. Lifecycle: `create` (opens the store, binds both ports), `close`.
+ * to CRMs and DMEs and takes their infos. Lifecycle: `create` (opens the store, marks this controller's stored
+ * CloudletInfos OFFLINE since no CRM is connected yet, binds both ports, stores its own Controller object with
+ * key.addr = the bound API address), `close` (removes that object again).
  */
 export class Controller {
   private closed = false;
@@ -59,6 +70,9 @@ export class Controller {
     private readonly api: grpc.Server,
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly closing: AbortController,
+    /** This controller's Controller object key (`addr` = bound API address). */
+    readonly apiAddress: string,
   ) {}
 
   /** Opens the store and starts both servers. Rejects with a coded error (e.g. UNAVAILABLE for a taken port). */
@@ -69,40 +83,58 @@ export class Controller {
     const store = await openStore({ kind: config.store, dataDir: config.dataDir });
     try {
       const objects = await ObjectStore.open(store, storedKinds(kinds), log);
+      const offline = await markCloudletInfosOffline(objects, kinds, (i) => i.controller === config.controllerId);
+      if (offline > 0) log.info({ offline }, 'cloudlet infos of the previous run marked offline');
       const nodes = new ObjectCache(kinds.node);
-      const receivers = controllerReceivers({ config, kinds, objects, nodes, log });
+      const closing = new AbortController();
+      const execRelay = new ExecRelay(kinds.execRequest, log.child({ component: 'exec' }));
+      const receivers = controllerReceivers({ config, kinds, objects, nodes, log, execRelay, closing: closing.signal });
       const notify = NotifyServer.create({
         kinds,
         sendCaches: [kinds.flavor, kinds.cloudlet, kinds.cluster, kinds.clusterInst, kinds.app, kinds.appInst]
-          .map((k) => objects.cache(k as ObjectKind)) as ObjectCache<unknown>[],
+          .map((k) => objects.cache<unknown>(k as ObjectKind)),
         sendMessageKinds: [kinds.execRequest],
         receivers,
         log: log.child({ component: 'notify' }),
-        metrics: createNotifyMetrics(registry, 'server', Object.values(kinds).map((k) => k.name)),
+        metrics: createNotifyMetrics(registry, 'server', (Object.values(kinds) as { name: string }[]).map((k) => k.name)),
       });
       const notifyPort = await notify.listen(config.notifyAddr);
       const api = new grpc.Server();
-      const apiDeps = { config, kinds, objects, nodes, notify, log };
+      const apiDeps = { config, kinds, objects, nodes, notify, log, execRelay, closing: closing.signal };
       for (const { service, implementation } of controllerServices(apiDeps)) api.addService(service, implementation);
       const apiPort = await bind(api, config.apiAddr, 'api-addr').catch(async (err: unknown) => {
         await notify.close();
         throw err;
       });
-      log.info({ apiPort, notifyPort, store: config.store, dataDir: config.dataDir }, 'controller started');
-      return new Controller(kinds, objects, notify, nodes, registry, apiPort, notifyPort, api, store, log);
+      const apiAddress = boundAddress(config.apiAddr, apiPort);
+      await objects.write((tx) => tx.put(kinds.controller, { fields: [], key: { addr: apiAddress } })).catch(async (err: unknown) => {
+        api.forceShutdown();
+        await notify.close();
+        throw err;
+      });
+      log.info({ apiPort, notifyPort, store: config.store, dataDir: config.dataDir, controllerId: config.controllerId }, 'controller started');
+      return new Controller(kinds, objects, notify, nodes, registry, apiPort, notifyPort, api, store, log, closing, apiAddress);
     } catch (err) {
       await store.close();
       throw err;
     }
   }
 
-  /** Stops accepting calls, ends notify streams, closes the store. Idempotent. */
+  /**
+   * Ends waiting calls (exec), stops accepting calls, ends notify streams (receivers stop storing), removes this
+   * controller's Controller object after every pending write, closes the store. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort(new Error('controller closing'));
     await new Promise<void>((resolve) => this.api.tryShutdown(() => resolve()));
     this.api.forceShutdown();
     await this.notify.close();
+    const ownKey = keyString.controller({ addr: this.apiAddress });
+    await this.objects.write((tx: WriteTx) => tx.delete(this.kinds.controller, ownKey)).catch((err: unknown) => {
+      this.log.warn({ err }, 'controller object not removed');
+    });
     await this.store.close();
     this.log.info('controller stopped');
   }

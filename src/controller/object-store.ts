@@ -11,7 +11,7 @@ export function storeKeyOf(kind: ObjectKind, key: string): string {
 }
 
 /** The writes of one transaction, collected by {@link WriteTx}. */
-type Pending = Map<string, { kind: ObjectKind; key: string; value: unknown | undefined; bytes?: Uint8Array }>;
+type Pending = Map<string, { kind: ObjectKind; key: string; value: unknown; bytes?: Uint8Array }>;
 
 /**
  * A transaction under the controller's write lock. Reads see the committed caches plus this transaction's own

@@ -1,6 +1,7 @@
 import { InfoCacheReceiver } from '../notify/info-receiver.js';
 import type { AnyReceiver } from '../notify/receivers.js';
 import type { ApiDeps } from './api-deps.js';
+import { CloudletInfoReceiver } from './cloudlet-info-receiver.js';
 
 /**
  * What the controller takes from CRMs and DMEs over notify, one receiver per kind: Nodes (listed while
@@ -9,6 +10,8 @@ import type { ApiDeps } from './api-deps.js';
  */
 export function controllerReceivers(deps: Omit<ApiDeps, 'notify'>): AnyReceiver[] {
   return [
-    new InfoCacheReceiver(deps.nodes) as unknown as AnyReceiver,
+    new InfoCacheReceiver(deps.nodes),
+    new CloudletInfoReceiver({ ...deps, controllerId: deps.config.controllerId }),
+    deps.execRelay.receiver,
   ];
 }

@@ -1,5 +1,7 @@
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ApiDeps } from './api-deps.js';
+import { catalogApis } from './api/catalog-apis.js';
+import { cloudletApis } from './api/cloudlet-apis.js';
 import { flavorApi } from './api/flavor-api.js';
 
 /** A gRPC service definition with its implementation. */
@@ -10,5 +12,5 @@ export interface ApiService {
 
 /** Every API service of the controller. */
 export function controllerServices(deps: ApiDeps): ApiService[] {
-  return [flavorApi(deps)] as unknown as ApiService[];
+  return [flavorApi(deps), ...catalogApis(deps), ...cloudletApis(deps)];
 }

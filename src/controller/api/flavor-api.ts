@@ -21,10 +21,11 @@ function what(flavor: Flavor): string {
   return `flavor ${flavor.key?.name ?? ''}`;
 }
 
-/** The users of a flavor: Apps (default flavor), ClusterInsts and AppInsts that name it. */
+/** The users of a flavor: Clusters and Apps (default flavor), ClusterInsts and AppInsts that name it. */
 function flavorUsers(deps: ApiDeps, name: string, tx: WriteTx): string[] {
   const { kinds } = deps;
   const users: string[] = [];
+  for (const cluster of tx.list(kinds.cluster)) if (cluster.default_flavor?.name === name) users.push(`cluster ${cluster.key?.name ?? ''}`);
   for (const app of tx.list(kinds.app)) if (app.default_flavor?.name === name) users.push(`app ${app.key?.name ?? ''}`);
   for (const ci of tx.list(kinds.clusterInst)) if (ci.flavor?.name === name) users.push(`cluster instance ${ci.key?.cluster_key?.name ?? ''}`);
   for (const ai of tx.list(kinds.appInst)) if (ai.flavor?.name === name) users.push(`app instance ${ai.key?.app_key?.name ?? ''}`);
@@ -32,8 +33,8 @@ function flavorUsers(deps: ApiDeps, name: string, tx: WriteTx): string[] {
 }
 
 /**
- * FlavorApi: Create (ALREADY_EXISTS if present), Delete (NOT_FOUND if absent, FAILED_PRECONDITION while an App,
- * ClusterInst or AppInst uses it), Update (copies the listed `fields`, then validates the result), Show (streams
+ * FlavorApi: Create (ALREADY_EXISTS if present), Delete (NOT_FOUND if absent, FAILED_PRECONDITION while a Cluster,
+ * App, ClusterInst or AppInst uses it), Update (copies the listed `fields`, then validates the result), Show (streams
  * the flavors matching the request). Every write is one transaction.
  */
 export function flavorApi(deps: ApiDeps): { service: typeof FlavorApiService; implementation: FlavorApiServer } {

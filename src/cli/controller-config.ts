@@ -1,0 +1,181 @@
+/**
+ * Configuration of `cloudletd controller`: flags > environment > defaults, validated into one
+ * {@link ControllerCommandConfig}. Pure: the caller passes argv, the environment and the host name.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_EXEC_TIMEOUT_MS, type ControllerConfig } from '../controller/config.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger.js';
+import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
+import { usageError } from './usage-error.js';
+
+/** Everything `cloudletd controller` runs with. */
+export interface ControllerCommandConfig {
+  readonly controller: ControllerConfig;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+}
+
+/** What {@link parseControllerArgs} found: a request for help, or a complete configuration. */
+export type ParsedControllerArgs = { readonly help: true } | { readonly help: false; readonly config: ControllerCommandConfig };
+
+/** One configurable setting: its flag, environment variable and default (as text, parsed like a flag value). */
+interface Setting {
+  readonly flag: string;
+  readonly env: string;
+  readonly fallback: string | undefined;
+  readonly help: string;
+}
+
+const SETTINGS = {
+  apiAddr: { flag: 'api-addr', env: 'CLOUDLETD_API_ADDR', fallback: '127.0.0.1:55001', help: 'gRPC API listen address (port 0: any free port)' },
+  notifyAddr: { flag: 'notify-addr', env: 'CLOUDLETD_NOTIFY_ADDR', fallback: '127.0.0.1:50001', help: 'notify listen address for CRMs and DMEs' },
+  dataDir: { flag: 'data-dir', env: 'CLOUDLETD_DATA_DIR', fallback: './data', help: 'directory of the embedded store' },
+  store: { flag: 'store', env: 'CLOUDLETD_STORE', fallback: 'lmdb', help: `store backend: ${STORE_KINDS.join(' | ')}` },
+  logLevel: { flag: 'log-level', env: 'CLOUDLETD_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(' | ') },
+  logFormat: { flag: 'log-format', env: 'CLOUDLETD_LOG_FORMAT', fallback: 'json', help: 'json | pretty' },
+  createTimeout: { flag: 'create-timeout', env: 'CLOUDLETD_CREATE_TIMEOUT', fallback: '30m', help: 'ClusterInst/AppInst create deadline' },
+  updateTimeout: { flag: 'update-timeout', env: 'CLOUDLETD_UPDATE_TIMEOUT', fallback: '20m', help: 'ClusterInst/AppInst update deadline' },
+  deleteTimeout: { flag: 'delete-timeout', env: 'CLOUDLETD_DELETE_TIMEOUT', fallback: '20m', help: 'ClusterInst/AppInst delete deadline' },
+  execTimeout: { flag: 'exec-timeout', env: 'CLOUDLETD_EXEC_TIMEOUT', fallback: `${DEFAULT_EXEC_TIMEOUT_MS / 1000}s`, help: 'how long RunCommand waits for the CRM' },
+  controllerId: { flag: 'controller-id', env: 'CLOUDLETD_CONTROLLER_ID', fallback: undefined, help: 'id written into CloudletInfo (default hostname@api-addr)' },
+} as const satisfies Record<string, Setting>;
+
+type SettingName = keyof typeof SETTINGS;
+
+/** The `--help` text of `cloudletd controller`. */
+export const CONTROLLER_USAGE = [
+  'usage: cloudletd controller [flags]',
+  '',
+  'Runs the controller: gRPC API, notify server for CRMs and DMEs, embedded store.',
+  'Every flag can also be set by its environment variable; a flag wins over the environment.',
+  '',
+  'flags:',
+  ...Object.values(SETTINGS).map((s: Setting) => {
+    const fallback = s.fallback === undefined ? '' : ` (default ${s.fallback})`;
+    return `  --${s.flag.padEnd(15)} ${s.env.padEnd(25)} ${s.help}${fallback}`;
+  }),
+  `  --${'help'.padEnd(15)} ${''.padEnd(25)} show this help`,
+  '',
+  'durations: a number with a unit, or several: 500ms, 3s, 20m, 1h30m.',
+].join('\n');
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Longest duration accepted: what a Node timer can wait (about 24.8 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * Parses a Go-style duration (`500ms`, `3s`, `20m`, `1h30m`, `1.5h`) into whole milliseconds. Returns undefined
+ * for text that is not one (no unit, unknown unit, sign, spaces). Pure.
+ */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(\d+(?:\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount = '0', unit = 'ms'] of text.matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit] ?? 1);
+  return Math.round(total);
+}
+
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
+
+/** Where a value came from, for the error message. */
+interface Source {
+  readonly value: string;
+  readonly name: string;
+}
+
+function fail(source: Source, reason: string): never {
+  throw usageError(source.name, reason);
+}
+
+function address(source: Source): string {
+  const match = ADDRESS.exec(source.value);
+  if (!match || Number(match[2]) > 65535) fail(source, `${JSON.stringify(source.value)} is not host:port (port 0..65535)`);
+  return source.value;
+}
+
+function duration(source: Source): number {
+  const ms = parseDuration(source.value);
+  if (ms === undefined) fail(source, `${JSON.stringify(source.value)} is not a duration such as 3s, 20m or 1h30m`);
+  if (ms <= 0) fail(source, 'must be greater than 0');
+  if (ms > MAX_DURATION_MS) fail(source, `must be at most ${MAX_DURATION_MS} ms (about 24 days)`);
+  return ms;
+}
+
+function oneOf<T extends string>(source: Source, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(source.value)) {
+    fail(source, `${JSON.stringify(source.value)} is not one of ${allowed.join(', ')}`);
+  }
+  return source.value as T;
+}
+
+function nonEmpty(source: Source): string {
+  if (source.value.trim() === '') fail(source, 'must not be empty');
+  return source.value;
+}
+
+/** Turns a parseArgs failure into a usage error naming the offending flag. */
+function argvError(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  const inQuotes = /'([^']+)'/.exec(message)?.[1] ?? 'arguments';
+  const quoted = /--[A-Za-z0-9-]+/.exec(inQuotes)?.[0] ?? inQuotes.split(' ')[0] ?? inQuotes;
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw usageError(quoted, 'unknown flag; see cloudletd controller --help');
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw usageError(quoted, 'unexpected argument; this command takes flags only');
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    throw usageError(quoted, message.includes('does not take') ? 'takes no value' : 'needs a value');
+  }
+  throw usageError(quoted, message.split('\n')[0] ?? 'invalid arguments');
+}
+
+/**
+ * Parses the arguments of `cloudletd controller` (after the command name) with `env` and `hostname` (for the
+ * default controller id `hostname@api-addr`). Each setting is taken from its flag, else its environment variable
+ * (empty counts as unset), else the default. Throws a usage error (INVALID_ARGUMENT, exit 2, one line naming the
+ * flag, and the variable when the value came from it) for an unknown flag, a missing value, a positional argument
+ * or a bad value. Pure.
+ */
+export function parseControllerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname: string): ParsedControllerArgs {
+  const options = Object.fromEntries([
+    ...Object.values(SETTINGS).map((s: Setting) => [s.flag, { type: 'string' as const }]),
+    ['help', { type: 'boolean' as const, short: 'h' }],
+  ]) as Record<string, { type: 'string' } | { type: 'boolean'; short: string }>;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    argvError(err);
+  }
+  if (values.help === true) return { help: true };
+  const source = (name: SettingName): Source | undefined => {
+    const setting: Setting = SETTINGS[name];
+    const flagValue = values[setting.flag];
+    if (typeof flagValue === 'string') return { value: flagValue, name: `--${setting.flag}` };
+    const envValue = env[setting.env];
+    if (envValue !== undefined && envValue !== '') return { value: envValue, name: `--${setting.flag} (from ${setting.env})` };
+    return setting.fallback === undefined ? undefined : { value: setting.fallback, name: `--${setting.flag}` };
+  };
+  const get = (name: SettingName): Source => source(name) ?? fail({ value: '', name: `--${SETTINGS[name].flag}` }, 'required');
+  const apiAddr = address(get('apiAddr'));
+  const idSource = source('controllerId');
+  const controller: ControllerConfig = {
+    apiAddr,
+    notifyAddr: address(get('notifyAddr')),
+    dataDir: nonEmpty(get('dataDir')),
+    store: oneOf<StoreKind>(get('store'), STORE_KINDS),
+    timeouts: {
+      createMs: duration(get('createTimeout')),
+      updateMs: duration(get('updateTimeout')),
+      deleteMs: duration(get('deleteTimeout')),
+    },
+    execTimeoutMs: duration(get('execTimeout')),
+    controllerId: idSource ? nonEmpty(idSource) : `${hostname}@${apiAddr}`,
+  };
+  return {
+    help: false,
+    config: {
+      controller,
+      logLevel: oneOf<LogLevel>(get('logLevel'), LOG_LEVELS),
+      logFormat: oneOf<LogFormat>(get('logFormat'), ['json', 'pretty']),
+    },
+  };
+}
