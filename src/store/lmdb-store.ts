@@ -64,7 +64,7 @@ const keyString = (b: Bytes): string => Buffer.from(b.buffer, b.byteOffset, b.by
 function rangeOf(prefix: string, startAfter?: string): { start?: Bytes; end?: Bytes; exclusiveStart?: boolean } {
   const p = utf8(prefix);
   const end = prefixEnd(p);
-  if (startAfter !== undefined) {
+  if (startAfter !== undefined && startAfter !== '') {
     const s = utf8(startAfter);
     if (Buffer.compare(s, p) >= 0) return { start: s, exclusiveStart: true, ...(end ? { end } : {}) };
   }

@@ -100,6 +100,6 @@ describe('LmdbStore crash safety (SIGKILL of a writing process)', () => {
         expect(revision).toBeGreaterThanOrEqual(reported.length);
         expect(unreported).toBeGreaterThanOrEqual(0);
       }
-    });
+    }, 120_000);
   }
 });
