@@ -115,7 +115,8 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function stats(samples: number[]): RoundStats {
+/** Median, min, max and spread of some rounds (at least one). */
+export function stats(samples: number[]): RoundStats {
   const med = median(samples);
   const min = Math.min(...samples);
   const max = Math.max(...samples);
@@ -149,6 +150,45 @@ export async function interleave<K extends string>(opts: InterleaveOptions<K>): 
     }
   }
 
+  return Object.fromEntries(names.map((n) => [n, stats(samples.get(n)!)])) as Record<K, RoundStats>;
+}
+
+/** Options of {@link interleaveRuns}. */
+export interface InterleaveRunsOptions<K extends string> {
+  /** Number of rounds (integer >= 1); each round runs every candidate once. */
+  rounds: number;
+  /**
+   * The candidates, by name. Each run sets up what it needs, times only the part that matters and returns that
+   * measurement (e.g. ms, or objects/s); setup and teardown stay outside the number.
+   */
+  candidates: Record<K, () => Promise<number>>;
+  /** Called before every run (e.g. a full GC, so one run's garbage is not collected during the next). */
+  beforeEach?: () => void;
+  /** Called after each run, e.g. to print progress. */
+  onSample?: (name: K, round: number, value: number) => void;
+}
+
+/**
+ * For measurements too long to repeat in a loop (a whole sync, a reconnect): runs every candidate once per round,
+ * alternating the order as {@link interleave} does, and returns per candidate the median of what the runs
+ * returned and the spread of the rounds.
+ */
+export async function interleaveRuns<K extends string>(opts: InterleaveRunsOptions<K>): Promise<Record<K, RoundStats>> {
+  const names = Object.keys(opts.candidates) as K[];
+  if (names.length === 0) throw new RangeError('interleaveRuns needs at least one candidate');
+  if (!Number.isInteger(opts.rounds) || opts.rounds < 1) {
+    throw new RangeError(`rounds must be an integer >= 1, got ${opts.rounds}`);
+  }
+  const samples = new Map<K, number[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      opts.beforeEach?.();
+      const value = await opts.candidates[name]();
+      samples.get(name)!.push(value);
+      opts.onSample?.(name, round, value);
+    }
+  }
   return Object.fromEntries(names.map((n) => [n, stats(samples.get(n)!)])) as Record<K, RoundStats>;
 }
 

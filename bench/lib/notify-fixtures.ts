@@ -27,7 +27,7 @@ import { NotifyClient, type NotifyClientDeps, type NotifyClientEvent } from '../
 import { InfoCacheReceiver } from '../../src/notify/info-receiver.js';
 import { NotifyServer, type NotifyServerDeps } from '../../src/notify/server.js';
 
-const ALL_TYPES = Object.values(edgeprotoKinds()).map((k) => k.name);
+const ALL_TYPES: string[] = Object.values(edgeprotoKinds()).map((k: { readonly name: string }) => k.name);
 
 /** Developers, apps and operators the generated objects are spread over. */
 const DEVELOPERS = ['AcmeRobotics', 'NiantecLabs', 'Volksmobil', 'SkyFleet', 'MedView'] as const;
@@ -228,6 +228,8 @@ export interface BenchClient {
   readonly cloudletInfos: ObjectCache<CloudletInfo>;
   /** Mirror changes (updates and deletes over all mirrors) so far. */
   readonly changes: { count: number };
+  /** Every client event with its `performance.now()` time, in order. */
+  readonly events: Array<{ readonly event: NotifyClientEvent; readonly at: number }>;
   /** Starts `run`; resolves when `stop` is called and the client has closed its connection. */
   start(): void;
   stop(): Promise<void>;
@@ -265,8 +267,10 @@ export function createClient(
   });
 
   const counts = new Map<string, number>();
+  const events: Array<{ event: NotifyClientEvent; at: number }> = [];
   const waiters: Array<{ type: string; n: number; resolve: () => void }> = [];
   client.on((e) => {
+    events.push({ event: e, at: performance.now() });
     const count = (counts.get(e.type) ?? 0) + 1;
     counts.set(e.type, count);
     for (let i = waiters.length - 1; i >= 0; i--) {
@@ -281,7 +285,7 @@ export function createClient(
   const controller = new AbortController();
   let running: Promise<void> | undefined;
   return {
-    client, registry, metrics, flavors, cloudlets, clusterInsts, apps, appInsts, cloudletInfos, changes,
+    client, registry, metrics, flavors, cloudlets, clusterInsts, apps, appInsts, cloudletInfos, changes, events,
     start: () => {
       running ??= client.run(controller.signal);
     },

@@ -3,6 +3,7 @@
  * To add a section: write `bench/sections/<name>.ts` exporting a {@link Section}, then list it here.
  */
 import type { Section } from '../lib/types.js';
+import { notifySection } from './notify.js';
 import { wireSection } from './wire.js';
 
-export const sections: readonly Section[] = [wireSection];
+export const sections: readonly Section[] = [wireSection, notifySection];
