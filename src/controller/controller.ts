@@ -18,6 +18,8 @@ import { ExecRelay } from './exec-relay.js';
 import { ObjectStore, type WriteTx } from './object-store.js';
 import { controllerReceivers } from './receivers.js';
 import { controllerServices } from './services.js';
+import { startDeadlineSweeper } from './state/deadline-sweeper.js';
+import { operationKind } from './state/operations.js';
 
 /** Dependencies of a {@link Controller}. */
 export interface ControllerDeps {
@@ -31,7 +33,7 @@ export interface ControllerDeps {
 function storedKinds(kinds: EdgeprotoKinds): ObjectKind[] {
   return [
     kinds.operator, kinds.developer, kinds.flavor, kinds.cluster, kinds.app, kinds.cloudlet, kinds.clusterInst,
-    kinds.appInst, kinds.cloudletInfo, kinds.cloudletRefs, kinds.clusterRefs, kinds.controller,
+    kinds.appInst, kinds.cloudletInfo, kinds.cloudletRefs, kinds.clusterRefs, kinds.controller, operationKind,
   ] as ObjectKind[];
 }
 
@@ -107,12 +109,18 @@ export class Controller {
         throw err;
       });
       const apiAddress = boundAddress(config.apiAddr, apiPort);
-      await objects.write((tx) => tx.put(kinds.controller, { fields: [], key: { addr: apiAddress } })).catch(async (err: unknown) => {
+      // An embedded store (lmdb, memory) serves exactly one controller: Controller objects left by a killed run
+      // are stale and go. (A shared etcd store will keep them under each controller's lease instead.)
+      await objects.write((tx) => {
+        for (const stale of tx.list(kinds.controller)) tx.delete(kinds.controller, kinds.controller.keyOf(stale));
+        tx.put(kinds.controller, { fields: [], key: { addr: apiAddress } });
+      }).catch(async (err: unknown) => {
         api.forceShutdown();
         await notify.close();
         throw err;
       });
       log.info({ apiPort, notifyPort, store: config.store, dataDir: config.dataDir, controllerId: config.controllerId }, 'controller started');
+      startDeadlineSweeper(apiDeps, closing.signal);
       return new Controller(kinds, objects, notify, nodes, registry, apiPort, notifyPort, api, store, log, closing, apiAddress);
     } catch (err) {
       await store.close();

@@ -2,6 +2,7 @@ import { InfoCacheReceiver } from '../notify/info-receiver.js';
 import type { AnyReceiver } from '../notify/receivers.js';
 import type { ApiDeps } from './api-deps.js';
 import { CloudletInfoReceiver } from './cloudlet-info-receiver.js';
+import { instInfoReceivers } from './state/info-receivers.js';
 
 /**
  * What the controller takes from CRMs and DMEs over notify, one receiver per kind: Nodes (listed while
@@ -13,5 +14,6 @@ export function controllerReceivers(deps: Omit<ApiDeps, 'notify'>): AnyReceiver[
     new InfoCacheReceiver(deps.nodes),
     new CloudletInfoReceiver({ ...deps, controllerId: deps.config.controllerId }),
     deps.execRelay.receiver,
+    ...instInfoReceivers(deps),
   ];
 }

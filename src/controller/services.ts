@@ -3,6 +3,7 @@ import type { ApiDeps } from './api-deps.js';
 import { catalogApis } from './api/catalog-apis.js';
 import { cloudletApis } from './api/cloudlet-apis.js';
 import { flavorApi } from './api/flavor-api.js';
+import { instApis } from './api/inst-apis.js';
 
 /** A gRPC service definition with its implementation. */
 export interface ApiService {
@@ -12,5 +13,5 @@ export interface ApiService {
 
 /** Every API service of the controller. */
 export function controllerServices(deps: ApiDeps): ApiService[] {
-  return [flavorApi(deps), ...catalogApis(deps), ...cloudletApis(deps)];
+  return [flavorApi(deps), ...catalogApis(deps), ...cloudletApis(deps), ...instApis(deps)];
 }

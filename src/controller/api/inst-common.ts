@@ -94,8 +94,8 @@ export interface FollowOptions {
 /**
  * Streams the operation's progress until it ends. Done: its extra messages, then the success message. Failed:
  * ABORTED "<action> <what> failed: <errors>". Timeout: DEADLINE_EXCEEDED "<action> <what> timed out after N s"
- * (the object is then in *_ERROR; a Delete always works from there). Superseded by another operation: ABORTED.
- * A cancelled call or a closing controller rejects with the abort reason; the operation goes on.
+ * (the object is then in *_ERROR, where a Delete always works). Superseded by another operation: ABORTED.
+ * A cancelled call rejects with the abort reason, a closing controller with UNAVAILABLE; the operation goes on.
  */
 export async function followOperation(deps: ApiDeps, options: FollowOptions): Promise<void> {
   const { tag, key, id, action, what, watch, send, signal } = options;
@@ -103,6 +103,9 @@ export async function followOperation(deps: ApiDeps, options: FollowOptions): Pr
     deps, objects: deps.objects, tag, key, id, watch,
     send: (line) => send(progress(line)),
     signal: linkSignals(signal, deps.closing),
+  }).catch((err: unknown) => {
+    if (!deps.closing.aborted) throw err;
+    throw new CodedError(Code.UNAVAILABLE, `controller shutting down while waiting for ${action} ${what}; the operation goes on`, { cause: err });
   });
   if (outcome === 'superseded') throw new CodedError(Code.ABORTED, `${action} ${what} was superseded by another operation on it`);
   for (const message of outcome.messages) await send(progress(message));
@@ -112,13 +115,9 @@ export async function followOperation(deps: ApiDeps, options: FollowOptions): Pr
   }
   const errors = outcome.errors.join('; ');
   if (outcome.result === 'timeout') {
-    throw new CodedError(Code.DEADLINE_EXCEEDED, `${action} ${what} ${errors}; it is now ${stateName(errorStateName(action))}`);
+    throw new CodedError(Code.DEADLINE_EXCEEDED, `${action} ${what} ${errors}`);
   }
   throw new CodedError(Code.ABORTED, `${action} ${what} failed: ${errors}`);
-}
-
-function errorStateName(action: OperationAction): TrackedState {
-  return action === 'create' ? TrackedState.CREATE_ERROR : action === 'update' ? TrackedState.UPDATE_ERROR : TrackedState.DELETE_ERROR;
 }
 
 /** Checks an enum value of the request; INVALID_ARGUMENT naming the field otherwise. */

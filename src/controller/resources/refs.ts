@@ -83,8 +83,8 @@ export function rootLbPorts(tx: WriteTx, kinds: EdgeprotoKinds, cloudlet: string
 export function computeRefs(tx: WriteTx, kinds: EdgeprotoKinds, cloudletKey: CloudletKey | undefined): { cloudlet: CloudletRefs; clusters: ClusterRefs[] } {
   const cloudlet = keyString.cloudlet(cloudletKey);
   const is = onCloudlet(cloudlet);
-  const clusterInsts = tx.list(kinds.clusterInst).filter(is.clusterInst).sort(byKey(kinds.clusterInst.keyOf));
-  const appInsts = tx.list(kinds.appInst).filter(is.appInst).sort(byKey(kinds.appInst.keyOf));
+  const clusterInsts = tx.list(kinds.clusterInst).filter(is.clusterInst).sort(byKey((ci) => kinds.clusterInst.keyOf(ci)));
+  const appInsts = tx.list(kinds.appInst).filter(is.appInst).sort(byKey((ai) => kinds.appInst.keyOf(ai)));
   let used = ZERO;
   for (const ci of clusterInsts) used = add(used, clusterInstUsage(tx, kinds, ci));
   const refs: CloudletRefs = {

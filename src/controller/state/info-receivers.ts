@@ -81,3 +81,8 @@ export class InstInfoReceiver<I extends Info> implements ObjectReceiver<I> {
     });
   }
 }
+
+/** The receivers of ClusterInstInfo and AppInstInfo, for the controller's receiver list. */
+export function instInfoReceivers(deps: InstInfoReceiverDeps): [InstInfoReceiver<ClusterInstInfo>, InstInfoReceiver<AppInstInfo>] {
+  return [InstInfoReceiver.clusterInst(deps), InstInfoReceiver.appInst(deps)];
+}

@@ -16,7 +16,7 @@ import type { WriteTx } from '../object-store.js';
 import { appInstUri, mapPorts } from '../resources/ports.js';
 import { rootLbPorts, syncRefs } from '../resources/refs.js';
 import { parseAccessPorts } from '../validation/access-ports.js';
-import { activeOperation, beginOperation, type InstTag } from './operations.js';
+import { beginOperation, type InstTag } from './operations.js';
 
 /** What the lifecycle functions need (a subset of ApiDeps, also available to notify receivers). */
 export interface InstDeps {
@@ -30,7 +30,7 @@ export type Inst = ClusterInst | AppInst;
 
 /** The ObjectKind of a tag. */
 export function kindOf(kinds: EdgeprotoKinds, tag: InstTag): ObjectKind<Inst> {
-  return (tag === 'ClusterInst' ? kinds.clusterInst : kinds.appInst) as ObjectKind<Inst>;
+  return tag === 'ClusterInst' ? kinds.clusterInst : kinds.appInst;
 }
 
 /** The cloudlet key of an instance. */
@@ -108,9 +108,4 @@ export function placeAppInst(deps: InstDeps, tx: WriteTx, ai: AppInst, app: App,
   const mapped_ports = mapPorts(parseAccessPorts(app.access_ports), app.key?.name ?? '', shared, used, where);
   const uri = appInstUri(cloudletKey?.name ?? '', cloudletKey?.operator_key?.name ?? '', ci.key?.cluster_key?.name ?? '', shared);
   return { ...ai, mapped_ports, uri };
-}
-
-/** True when the object has an unfinished operation. */
-export function busy(tx: WriteTx, tag: InstTag, key: string): boolean {
-  return activeOperation(tx, tag, key) !== undefined;
 }

@@ -75,7 +75,7 @@ const jsonCodec: MessageCodec<Operation> = {
   },
   fromJSON: (object: unknown) => object as Operation,
   toJSON: (message: Operation) => message,
-  fromPartial: (object: never) => object as Operation,
+  fromPartial: (object: never) => object,
 };
 
 /** Key string of the operation record of an object. */

@@ -86,7 +86,8 @@ function fail(deps: InstDeps, tx: WriteTx, op: Operation, obj: Inst | undefined,
     requestAutoClusterDelete(deps, tx, op.autoCluster);
   }
   if (op.inst === 'ClusterInst' && op.action === 'create' && op.parent) {
-    failParent(deps, tx, op.parent, result, errors.map((e) => `auto cluster: ${e}`), now);
+    const reason = (e: string): string => (result === 'timeout' ? `${e} creating its auto cluster` : `auto cluster: ${e}`);
+    failParent(deps, tx, op.parent, result, errors.map(reason), now);
     requestAutoClusterDelete(deps, tx, op.key);
   }
 }
@@ -94,6 +95,15 @@ function fail(deps: InstDeps, tx: WriteTx, op: Operation, obj: Inst | undefined,
 function failParent(deps: InstDeps, tx: WriteTx, parentKey: string, result: OperationResult, errors: string[], now: number): void {
   const parent = activeOperation(tx, 'AppInst', parentKey);
   if (parent?.pending !== undefined) finishOperation(tx, parent, result, errors, [], now);
+}
+
+/**
+ * Call before an operation on a ClusterInst replaces (or removes) its unfinished one: an AppInst create waiting
+ * for that auto cluster fails at once ("auto cluster was deleted") instead of at its own deadline.
+ */
+export function supersedeClusterInstOperation(deps: InstDeps, tx: WriteTx, clusterInstKey: string, now = Date.now()): void {
+  const op = activeOperation(tx, 'ClusterInst', clusterInstKey);
+  if (op?.parent) failParent(deps, tx, op.parent, 'failed', ['auto cluster: deleted while it was being created'], now);
 }
 
 /**

@@ -87,7 +87,8 @@ export function applyAppInstInfo(ai: AppInst, info: AppInstInfo): InfoEffect<App
   const t = applyInfo(ai.state, info.state);
   if (!t.accepted) return { effect: 'ignored', reason: t.reason };
   if (t.same) {
-    if (t.state !== S.READY) return { effect: 'ignored', reason: 'same state' };
+    const sameRuntime = JSON.stringify(ai.runtime_info?.container_ids ?? []) === JSON.stringify(info.runtime_info?.container_ids ?? []);
+    if (t.state !== S.READY || sameRuntime) return { effect: 'ignored', reason: 'same state' };
     return { effect: 'changed', object: { ...ai, runtime_info: info.runtime_info } };
   }
   if (t.state === S.NOT_PRESENT) return { effect: 'gone' };

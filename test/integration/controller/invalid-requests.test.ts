@@ -8,6 +8,9 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, AppApiService, ImageType, type DeleteType } from '../../../src/gen/edgeproto/app.js';
 import { Cluster, ClusterApiService } from '../../../src/gen/edgeproto/cluster.js';
+import { AppInst, AppInstApiService } from '../../../src/gen/edgeproto/app_inst.js';
+import { ClusterInst, ClusterInstApiService } from '../../../src/gen/edgeproto/clusterinst.js';
+import type { CRMOverride, IpAccess } from '../../../src/gen/edgeproto/common.js';
 import { Developer, DeveloperApiService } from '../../../src/gen/edgeproto/developer.js';
 import { Flavor, FlavorApiService } from '../../../src/gen/edgeproto/flavor.js';
 import { Operator, OperatorApiService } from '../../../src/gen/edgeproto/operator.js';
@@ -53,6 +56,16 @@ const faceInst = (() => {
 
 const app = (change: Partial<App>): App => App.fromPartial({ ...dockerApp('AcmeX', 'Other', '1.0'), ...change });
 const appKey = (change: Partial<NonNullable<App['key']>>): App['key'] => ({ developer_key: { name: 'AcmeX' }, name: 'Other', version: '1.0', ...change });
+
+/** A ClusterInst request on berlin-1 (IGNORE_CRM = 2 skips the CloudletInfo check, which berlin-1 would fail). */
+const ci = (change: Partial<ClusterInst> = {}, key: Partial<NonNullable<ClusterInst['key']>> = {}): ClusterInst => ClusterInst.fromPartial({
+  key: { cluster_key: { name: 'mine' }, cloudlet_key: berlin.key, developer: 'AcmeX', ...key }, flavor: { name: 'x1.small' }, num_masters: 1, ...change,
+});
+/** An AppInst request of Face on `cluster` at berlin-1 (cluster developer defaults to the app's). */
+const ai = (change: Partial<AppInst> = {}, cluster = 'big-cluster', app: Partial<NonNullable<App['key']>> = {}): AppInst => AppInst.fromPartial({
+  key: { app_key: { ...face.key!, ...app }, cluster_inst_key: { cluster_key: { name: cluster }, cloudlet_key: berlin.key } }, ...change,
+});
+const IGNORE_CRM = 2 as CRMOverride;
 
 // ---- the table -----------------------------------------------------------------------------------------------
 const rows: Row[] = [
@@ -139,6 +152,40 @@ const rows: Row[] = [
   { description: 'app update to a missing default flavor', rpc: 'AppApi/UpdateApp', request: { ...face, default_flavor: { name: 'x9.huge' }, fields: ['9'] }, code: 'NOT_FOUND', details: /^flavor x9\.huge not found$/ },
   { description: 'update emptying the default flavor', rpc: 'AppApi/UpdateApp', request: { ...face, default_flavor: undefined, fields: ['9'] }, code: 'INVALID_ARGUMENT', details: /^invalid default_flavor: must name a flavor$/ },
   { description: 'update with a path below a key name', rpc: 'AppApi/UpdateApp', request: { ...face, fields: ['2.1.2.1'] }, code: 'INVALID_ARGUMENT', details: /^invalid fields: "2\.1\.2\.1": field name has no sub-fields$/ },
+
+  // ClusterInst
+  { description: 'cluster instance without a cluster name', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { cluster_key: { name: '' } }), code: 'INVALID_ARGUMENT', details: /^invalid key\.cluster_key\.name: must not be empty$/ },
+  { description: 'cluster instance name with an underscore', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { cluster_key: { name: 'my_ci' } }), code: 'INVALID_ARGUMENT', details: /^invalid key\.cluster_key\.name: "my_ci" must match / },
+  { description: 'cluster instance with the reserved prefix', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { cluster_key: { name: 'autoclusterx' } }), code: 'INVALID_ARGUMENT', details: /^invalid key\.cluster_key\.name: "autoclusterx": the prefix autocluster is reserved/ },
+  { description: 'cluster instance without an operator', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { cloudlet_key: { name: 'berlin-1' } }), code: 'INVALID_ARGUMENT', details: /^invalid key\.cloudlet_key\.operator_key\.name: must not be empty$/ },
+  { description: 'cluster instance on a cloudlet name with a slash', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { cloudlet_key: { operator_key: { name: 'TDG' }, name: 'a/b' } }), code: 'INVALID_ARGUMENT', details: /^invalid key\.cloudlet_key\.name: "a\/b" must match / },
+  { description: 'cluster instance developer with a newline', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { developer: 'Acme\nX' }), code: 'INVALID_ARGUMENT', details: /^invalid key\.developer: /s },
+  { description: 'cluster instance marked auto by a user', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({ auto: true }), code: 'INVALID_ARGUMENT', details: /^invalid auto: is set only by the controller/ },
+  { description: 'cluster instance ip access out of range', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({ ip_access: 9 as IpAccess }), code: 'INVALID_ARGUMENT', details: /^invalid ip_access: 9 is not a known value$/ },
+  { description: 'cluster instance crm override out of range', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({ crm_override: 9 as CRMOverride }), code: 'INVALID_ARGUMENT', details: /^invalid crm_override: 9 is not a known value$/ },
+  { description: 'cluster instance of an unknown deployment', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({ deployment: 'vmware' }), code: 'INVALID_ARGUMENT', details: /^invalid deployment: "vmware" is not one of kubernetes, docker$/ },
+  { description: 'cluster instance on a missing cloudlet', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({}, { cloudlet_key: { operator_key: { name: 'TDG' }, name: 'nowhere' } }), code: 'NOT_FOUND', details: /^cloudlet nowhere of operator TDG not found$/ },
+  { description: 'cluster instance on a cloudlet whose CRM never reported', rpc: 'ClusterInstApi/CreateClusterInst', request: ci(), code: 'FAILED_PRECONDITION', details: /^cloudlet berlin-1 not ready, state is CLOUDLET_STATE_UNKNOWN/ },
+  { description: 'cluster instance of a missing flavor', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({ flavor: { name: 'x9.huge' }, crm_override: IGNORE_CRM }), code: 'NOT_FOUND', details: /^flavor x9\.huge not found$/ },
+  { description: 'cluster instance without a flavor or cluster default', rpc: 'ClusterInstApi/CreateClusterInst', request: ci({ flavor: undefined, crm_override: IGNORE_CRM }), code: 'INVALID_ARGUMENT', details: /^invalid flavor\.name: is required/ },
+  { description: 'cluster instance that exists', rpc: 'ClusterInstApi/CreateClusterInst', request: { ...bigInst, crm_override: IGNORE_CRM }, code: 'ALREADY_EXISTS', details: /^ClusterInst big-cluster on cloudlet berlin-1 already exists$/ },
+  { description: 'delete of a missing cluster instance', rpc: 'ClusterInstApi/DeleteClusterInst', request: ci({}, { cluster_key: { name: 'gone' } }), code: 'NOT_FOUND', details: /^ClusterInst gone on cloudlet berlin-1 not found$/ },
+  { description: 'delete of a cluster instance with app instances', rpc: 'ClusterInstApi/DeleteClusterInst', request: bigInst, code: 'FAILED_PRECONDITION', details: /^ClusterInst big-cluster on cloudlet berlin-1 in use by AppInst Face 1\.0 on cluster big-cluster of cloudlet berlin-1$/ },
+  { description: 'cluster instance update of the flavor', rpc: 'ClusterInstApi/UpdateClusterInst', request: { ...bigInst, fields: ['3'] }, code: 'INVALID_ARGUMENT', details: /^invalid fields: "3" cannot be updated; only num_nodes \(14\) can$/ },
+  { description: 'update of a missing cluster instance', rpc: 'ClusterInstApi/UpdateClusterInst', request: ci({ fields: ['14'], num_nodes: 2 }, { cluster_key: { name: 'gone' } }), code: 'NOT_FOUND', details: /^ClusterInst gone on cloudlet berlin-1 not found$/ },
+  { description: 'node count update of a cluster without masters', rpc: 'ClusterInstApi/UpdateClusterInst', request: { ...bigInst, fields: ['14'], num_nodes: 3 }, code: 'FAILED_PRECONDITION', details: /^ClusterInst big-cluster on cloudlet berlin-1 has no masters/ },
+
+  // AppInst
+  { description: 'app instance without an app name', rpc: 'AppInstApi/CreateAppInst', request: ai({}, 'big-cluster', { name: '' }), code: 'INVALID_ARGUMENT', details: /^invalid key\.app_key\.name: must not be empty$/ },
+  { description: 'app instance on a cluster name with a space', rpc: 'AppInstApi/CreateAppInst', request: ai({}, 'big cluster'), code: 'INVALID_ARGUMENT', details: /^invalid key\.cluster_inst_key\.cluster_key\.name: "big cluster" must match / },
+  { description: 'app instance of another developer\'s cluster', rpc: 'AppInstApi/CreateAppInst', request: ai({ key: { ...ai().key, cluster_inst_key: { ...bigInst.key!, developer: 'Niantic' } } }), code: 'INVALID_ARGUMENT', details: /^invalid key\.cluster_inst_key\.developer: "Niantic" differs from the app's developer "AcmeX"$/ },
+  { description: 'app instance auto-cluster ip access out of range', rpc: 'AppInstApi/CreateAppInst', request: ai({ auto_cluster_ip_access: 7 as IpAccess }), code: 'INVALID_ARGUMENT', details: /^invalid auto_cluster_ip_access: 7 is not a known value$/ },
+  { description: 'app instance of a missing app', rpc: 'AppInstApi/CreateAppInst', request: ai({ crm_override: IGNORE_CRM }, 'big-cluster', { name: 'Ghost' }), code: 'NOT_FOUND', details: /^app Ghost 1\.0 of developer AcmeX not found$/ },
+  { description: 'app instance on a cloudlet whose CRM never reported', rpc: 'AppInstApi/CreateAppInst', request: ai(), code: 'FAILED_PRECONDITION', details: /^cloudlet berlin-1 not ready, state is CLOUDLET_STATE_UNKNOWN/ },
+  { description: 'app instance on a missing cluster instance', rpc: 'AppInstApi/CreateAppInst', request: ai({ crm_override: IGNORE_CRM }), code: 'NOT_FOUND', details: /^cluster instance big-cluster on cloudlet berlin-1 not found$/ },
+  { description: 'app instance of a missing flavor', rpc: 'AppInstApi/CreateAppInst', request: ai({ crm_override: IGNORE_CRM, flavor: { name: 'x9.huge' } }), code: 'NOT_FOUND', details: /^flavor x9\.huge not found$/ },
+  { description: 'app instance update', rpc: 'AppInstApi/UpdateAppInst', request: faceInst, code: 'UNIMPLEMENTED', details: /^update of app instances is not supported/ },
+  { description: 'delete of a missing app instance', rpc: 'AppInstApi/DeleteAppInst', request: ai({}, 'gone'), code: 'NOT_FOUND', details: /^AppInst Face 1\.0 on cluster gone of cloudlet berlin-1 not found$/ },
 ];
 
 // ---- running a row -------------------------------------------------------------------------------------------
@@ -150,7 +197,7 @@ interface MethodDefinition {
 }
 
 /** The services the table calls; add a generated `*Service` definition to cover another. */
-const services = [OperatorApiService, DeveloperApiService, FlavorApiService, ClusterApiService, AppApiService] as unknown as Record<string, MethodDefinition>[];
+const services = [OperatorApiService, DeveloperApiService, FlavorApiService, ClusterApiService, AppApiService, ClusterInstApiService, AppInstApiService] as unknown as Record<string, MethodDefinition>[];
 
 function method(rpc: string): MethodDefinition {
   const def = services.flatMap((s) => Object.values(s)).find((d) => d.path === `/edgeproto.${rpc}`);
