@@ -58,11 +58,10 @@ export class ObjectCache<T> {
 
   /**
    * Stores `value` under its key. `bytes` are its encoding when the caller already has them (a received Any);
-   * otherwise the cache encodes it. Returns true when something changed (and watchers were told), false when the
-   * stored bytes were identical. Idempotent.
+   * otherwise the cache encodes it. `key` is `kind.keyOf(value)` when the caller already computed it. Returns true
+   * when something changed (and watchers were told), false when the stored bytes were identical. Idempotent.
    */
-  update(value: T, bytes?: Uint8Array): boolean {
-    const key = this.kind.keyOf(value);
+  update(value: T, bytes?: Uint8Array, key: string = this.kind.keyOf(value)): boolean {
     const encoded = bytes ?? this.kind.codec.encode(value).finish();
     const old = this.entries.get(key);
     if (old && sameBytes(old.bytes, encoded)) return false;

@@ -54,8 +54,8 @@ function bind(server: grpc.Server, address: string, field: string): Promise<numb
 
 /**
  * The embedded controller: the gRPC API over a persistent store, and the notify server that mirrors desired state
- * to CRMs and DMEs and takes their infos. Lifecycle: `create` (opens the store, marks this controller's stored
- * CloudletInfos OFFLINE since no CRM is connected yet, binds both ports, stores its own Controller object with
+ * to CRMs and DMEs and takes their infos. Lifecycle: `create` (opens the store, marks the stored CloudletInfos
+ * OFFLINE since no CRM is connected yet, binds both ports, stores its own Controller object with
  * key.addr = the bound API address), `close` (removes that object again).
  */
 export class Controller {
@@ -85,7 +85,10 @@ export class Controller {
     const store = await openStore({ kind: config.store, dataDir: config.dataDir });
     try {
       const objects = await ObjectStore.open(store, storedKinds(kinds), log);
-      const offline = await markCloudletInfosOffline(objects, kinds, (i) => i.controller === config.controllerId);
+      // No CRM is connected yet, so every CloudletInfo this controller owns is stale. An embedded store (lmdb,
+      // memory) serves this controller alone, so it owns all of them, whatever id wrote them (the id changes with
+      // the hostname or --api-addr); a shared etcd store will restrict this to `controller === controllerId`.
+      const offline = await markCloudletInfosOffline(objects, kinds, () => true);
       if (offline > 0) log.info({ offline }, 'cloudlet infos of the previous run marked offline');
       const nodes = new ObjectCache(kinds.node);
       const closing = new AbortController();

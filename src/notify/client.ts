@@ -155,7 +155,7 @@ export class NotifyClient {
         update: (value: unknown, bytes: Uint8Array) => {
           const key = kind.keyOf(value);
           tracker()?.recordUpdate(kind.name, key);
-          cache.update(value, bytes);
+          cache.update(value, bytes, key);
         },
         delete: (value: unknown) => {
           cache.delete(kind.keyOf(value));
@@ -227,8 +227,9 @@ export class NotifyClient {
       onSendAllEndWritten: () => tracker?.onOurSendAllEnd(),
       onPeerSendAllEnd: () => tracker?.onServerSendAllEnd(),
       onReceived: (kindName, _action, value) => {
+        if (!tracker?.watches(kindName)) return;
         const kind = this.mirrorsByName.get(kindName)?.kind;
-        tracker?.onNotice(kindName, kind?.cloudletKeyOf?.(value));
+        tracker.onNotice(kindName, kind?.cloudletKeyOf?.(value));
       },
     });
     const onAbort = (): void => connection.close('client stopping');

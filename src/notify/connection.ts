@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { CacheEntry } from '../cache/object-cache.js';
 import type { MessageKind, ObjectKind } from '../cache/object-kind.js';
@@ -58,6 +59,8 @@ export class NotifyConnection {
   private peerSendAllEndSeen = false;
   private sendAllStartedAt: number | undefined;
   private resolveDone!: () => void;
+  /** Bound counter children by "<sent|received> <type> <action>", so notices do not hash label objects. */
+  private readonly counters = new Map<string, { inc(): void }>();
 
   constructor(private readonly deps: ConnectionDeps) {
     this.queue = new SendQueue({
@@ -136,15 +139,18 @@ export class NotifyConnection {
           for (const [key, tombstone] of entries) {
             const entry = this.deps.lookup(kind, key);
             const action = entry ? NoticeAction.UPDATE : NoticeAction.DELETE;
-            const bytes = entry ? entry.bytes : kind.codec.encode(tombstone).finish();
+            // A queued tombstone may be the whole last value (send-all); a DELETE carries only its key.
+            const keyOnly = entry ? undefined : kind.keyOnly(tombstone);
+            const bytes = entry ? entry.bytes : kind.codec.encode(keyOnly).finish();
             const notice = encoder.encode(action, bytes);
             if (notice.length > settings.maxMessageBytes) {
               this.deps.log.error({ type: kind.name, key, bytes: notice.length }, 'notify object too large, not sent');
               continue;
             }
-            await writeNotice(stream, notice, signal);
-            metrics.sent.inc({ type: kind.name, action: action === NoticeAction.UPDATE ? 'UPDATE' : 'DELETE' });
-            this.deps.onSent?.(kind, action, entry ? entry.value : tombstone);
+            // Inline fast path of writeNotice: no promise per notice unless the stream is full.
+            if (!stream.write(notice)) await once(stream, 'drain', { signal });
+            this.count('sent', kind.name, action);
+            this.deps.onSent?.(kind, action, entry ? entry.value : keyOnly);
           }
         }
         for (const { kind, message } of batch.messages) await this.sendMessageNow(kind, message, signal);
@@ -170,6 +176,17 @@ export class NotifyConnection {
     }
     await writeNotice(this.deps.stream, notice, signal);
     this.deps.metrics.sent.inc({ type: kind.name, action: 'UPDATE' });
+  }
+
+  private count(which: 'sent' | 'received', type: string, action: NoticeAction): void {
+    const name = action === NoticeAction.UPDATE ? 'UPDATE' : 'DELETE';
+    const id = `${which} ${type} ${name}`;
+    let child = this.counters.get(id);
+    if (!child) {
+      child = this.deps.metrics[which].labels({ type, action: name });
+      this.counters.set(id, child);
+    }
+    child.inc();
   }
 
   private bad(reason: NotifyBadInputReason, fields: Record<string, unknown>): void {
@@ -239,7 +256,7 @@ export class NotifyConnection {
       return;
     }
     const action = notice.action;
-    this.deps.metrics.received.inc({ type: typeName, action: action === NoticeAction.UPDATE ? 'UPDATE' : 'DELETE' });
+    this.count('received', typeName, action);
     try {
       if (isMessageReceiver(receiver)) receiver.message(value, this.deps.peer);
       else if (action === NoticeAction.UPDATE) receiver.update(value, any.value, this.deps.peer);

@@ -49,7 +49,13 @@ export class ResyncTracker {
     private readonly mirrors: ReadonlyMap<string, ObjectCache<unknown>>,
     private readonly options: ResyncOptions,
   ) {
-    for (const name of mirrors.keys()) this.received.set(name, new Set());
+    // A mirror empty at connect can only hold what this connection sends: nothing to record, nothing to prune.
+    for (const [name, cache] of mirrors) if (cache.size > 0) this.received.set(name, new Set());
+  }
+
+  /** True when {@link onNotice} needs to hear about notices of this kind (a filtered kind, tracker still open). */
+  watches(kindName: string): boolean {
+    return !this.closed && this.options.filteredKinds.has(kindName);
   }
 
   /** True once every kind has been pruned for this connection. */
@@ -157,7 +163,8 @@ export class ResyncTracker {
   }
 
   private prune(name: string, cache: ObjectCache<unknown>): void {
-    const keep = this.received.get(name) ?? new Set<string>();
+    const keep = this.received.get(name);
+    if (!keep) return; // empty at connect: everything in it came on this connection
     const pruned = cache.prune((key) => keep.has(key));
     this.received.delete(name);
     if (pruned.length > 0) this.options.onPruned(name, pruned);

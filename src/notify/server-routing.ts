@@ -56,7 +56,8 @@ export class ServerRouting {
       if (peer.filterCloudletKey && this.isCloudletScoped(cache.kind)) continue;
       for (const key of cache.keys()) {
         const entry = cache.getEntry(key);
-        if (entry) peer.queue.queueKey(cache.kind, key, cache.kind.keyOnly(entry.value));
+        // The object stands in for its tombstone; the sender makes it key-only only when it must send a DELETE.
+        if (entry) peer.queue.queueKey(cache.kind, key, entry.value);
       }
     }
   }

@@ -55,7 +55,11 @@ const GO_JSON_ESCAPES: Readonly<Record<string, string>> = {
   '\u2029': '\\u2029',
 };
 
+/** Strings that neither JSON nor Go escape: printable ASCII other than `"`, `\\`, `<`, `>` and `&`. */
+const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
+
 function goJsonString(value: string): string {
+  if (NEEDS_NO_ESCAPE.test(value)) return `"${value}"`;
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => GO_JSON_ESCAPES[ch] ?? ch);
 }
 

@@ -117,7 +117,7 @@ describe('CloudletInfoApi', () => {
 });
 
 describe('controller start', () => {
-  it('marks its own stored CloudletInfos OFFLINE (no CRM connected yet) and leaves other controllers\' alone', async () => {
+  it('marks the stored CloudletInfos OFFLINE (no CRM connected yet), also those written under another id', async () => {
     const first = await start({ store: 'lmdb', keepDataDir: true });
     const dataDir = first.ctl.dataDir;
     try {
@@ -131,9 +131,10 @@ describe('controller start', () => {
       const infos = await showInfos(second.api);
       expect(infos.map((i) => [i.key?.name, i.state])).toEqual([
         ['berlin-1', CloudletState.CLOUDLET_STATE_OFFLINE],
-        ['paris-1', CloudletState.CLOUDLET_STATE_READY],
+        ['paris-1', CloudletState.CLOUDLET_STATE_OFFLINE],
       ]);
       expect(infos[0]?.os_max_ram).toBe(65536n);
+      expect(infos.map((i) => i.controller)).toEqual(['test@127.0.0.1', 'other@10.0.0.9:55001']);
     } finally {
       await ctl?.close();
       ctl = undefined;
