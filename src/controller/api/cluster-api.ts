@@ -1,14 +1,10 @@
-import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
-import { Cluster, ClusterApiService, type ClusterApiServer } from '../../gen/edgeproto/cluster.js';
+import { invalidArgument, notFound } from '../../core/errors.js';
+import { type Cluster, ClusterApiService, type ClusterApiServer } from '../../gen/edgeproto/cluster.js';
 import { keyString } from '../../wire/object-key.js';
 import { validateClusterName } from '../../wire/object-name.js';
 import type { ApiDeps } from '../api-deps.js';
 import type { WriteTx } from '../object-store.js';
-import { serverStream, unary } from '../grpc-adapter.js';
-import { showFilter } from '../show-filter.js';
-import { applyUpdateFields } from '../update-fields.js';
-import { inUse } from './in-use.js';
-import { ok } from './result.js';
+import { catalogHandlers } from './catalog-object-api.js';
 
 /** Name prefix of the clusters the controller creates itself (`auto` set); users may not create such names. */
 export const AUTO_CLUSTER_PREFIX = 'autocluster';
@@ -51,51 +47,28 @@ function clusterUsers(deps: ApiDeps, name: string, tx: WriteTx): string[] {
 }
 
 /**
- * ClusterApi: Create (INVALID_ARGUMENT for an `autocluster` name or `auto` set, ALREADY_EXISTS if present,
- * NOT_FOUND for a `default_flavor` that does not exist), Delete (NOT_FOUND if absent, FAILED_PRECONDITION while a
- * ClusterInst of it exists), Update (copies the listed `fields`, then validates the result and its flavor; neither
- * the key nor `auto` changes), Show (streams the clusters matching the request). Every write is one transaction.
+ * ClusterApi with the catalog semantics (`catalogHandlers`): Create refuses an `autocluster` name or `auto` set
+ * (INVALID_ARGUMENT), a `default_flavor` must exist (NOT_FOUND), Update may not change `auto`, and Delete is
+ * refused while a ClusterInst of the cluster exists.
  */
 export function clusterApi(deps: ApiDeps): { service: typeof ClusterApiService; implementation: ClusterApiServer } {
-  const { kinds, objects, log } = deps;
-  const implementation: ClusterApiServer = {
-    createCluster: unary(log, 'CreateCluster', async (request: Cluster) => {
-      validateCluster(request);
-      validateUserCluster(request);
-      const cluster = { ...request, fields: [] };
-      await objects.write((tx) => {
-        if (tx.get(kinds.cluster, keyString.cluster(cluster.key))) throw alreadyExists(what(cluster), 'key');
-        checkRefs(deps, cluster, tx);
-        tx.put(kinds.cluster, cluster);
-      });
-      return ok();
-    }),
-    deleteCluster: unary(log, 'DeleteCluster', async (request: Cluster) => {
-      await objects.write((tx) => {
-        const key = keyString.cluster(request.key);
-        if (!tx.get(kinds.cluster, key)) throw notFound(what(request), 'key');
-        const users = clusterUsers(deps, request.key?.name ?? '', tx);
-        if (users.length > 0) throw inUse(what(request), users);
-        tx.delete(kinds.cluster, key);
-      });
-      return ok();
-    }),
-    updateCluster: unary(log, 'UpdateCluster', async (request: Cluster) => {
-      await objects.write((tx) => {
-        const current = tx.get(kinds.cluster, keyString.cluster(request.key));
-        if (!current) throw notFound(what(request), 'key');
-        const updated = { ...applyUpdateFields('edgeproto.Cluster', current, request, request.fields), key: current.key };
-        if (updated.auto !== current.auto) throw invalidArgument('auto', 'is set only by the controller and cannot be updated');
-        validateCluster(updated);
-        checkRefs(deps, updated, tx);
-        tx.put(kinds.cluster, updated);
-      });
-      return ok();
-    }),
-    showCluster: serverStream(log, 'ShowCluster', async (request: Cluster, send) => {
-      const matches = showFilter(Cluster, request);
-      for (const cluster of objects.cache(kinds.cluster).values()) if (matches(cluster)) await send(cluster);
-    }),
+  const h = catalogHandlers<Cluster>(deps, {
+    kind: deps.kinds.cluster,
+    name: 'Cluster',
+    describe: what,
+    validate: (c) => {
+      validateCluster(c);
+      return c;
+    },
+    validateCreate: validateUserCluster,
+    validateUpdate: (current, updated) => {
+      if (updated.auto !== current.auto) throw invalidArgument('auto', 'is set only by the controller and cannot be updated');
+    },
+    checkRefs: (c, tx) => checkRefs(deps, c, tx),
+    users: (c, tx) => clusterUsers(deps, c.key?.name ?? '', tx),
+  });
+  return {
+    service: ClusterApiService,
+    implementation: { createCluster: h.create, deleteCluster: h.delete, updateCluster: h.update, showCluster: h.show },
   };
-  return { service: ClusterApiService, implementation };
 }

@@ -1,27 +1,21 @@
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../core/errors.js';
-import { Flavor, FlavorApiService, type FlavorApiServer } from '../../gen/edgeproto/flavor.js';
-import { keyString } from '../../wire/object-key.js';
+import { invalidArgument } from '../../core/errors.js';
+import type { Flavor} from '../../gen/edgeproto/flavor.js';
+import { FlavorApiService, type FlavorApiServer } from '../../gen/edgeproto/flavor.js';
 import { validateObjectName } from '../../wire/object-name.js';
 import type { ApiDeps } from '../api-deps.js';
 import type { WriteTx } from '../object-store.js';
-import { serverStream, unary } from '../grpc-adapter.js';
-import { showFilter } from '../show-filter.js';
-import { applyUpdateFields } from '../update-fields.js';
-import { ok } from './result.js';
+import { catalogHandlers } from './catalog-object-api.js';
 
 /** Checks a Flavor's content; throws INVALID_ARGUMENT naming the field. Pure. */
-export function validateFlavor(flavor: Flavor): void {
+export function validateFlavor(flavor: Flavor): Flavor {
   validateObjectName('key.name', flavor.key?.name ?? '');
   for (const field of ['ram', 'vcpus', 'disk'] as const) {
     if (flavor[field] <= 0n) throw invalidArgument(field, 'must be greater than 0');
   }
+  return flavor;
 }
 
-function what(flavor: Flavor): string {
-  return `flavor ${flavor.key?.name ?? ''}`;
-}
-
-/** The users of a flavor: Clusters and Apps (default flavor), ClusterInsts and AppInsts that name it. */
+/** The users of a flavor: Clusters and Apps (default flavor), ClusterInsts and AppInsts. */
 function flavorUsers(deps: ApiDeps, name: string, tx: WriteTx): string[] {
   const { kinds } = deps;
   const users: string[] = [];
@@ -33,46 +27,19 @@ function flavorUsers(deps: ApiDeps, name: string, tx: WriteTx): string[] {
 }
 
 /**
- * FlavorApi: Create (ALREADY_EXISTS if present), Delete (NOT_FOUND if absent, FAILED_PRECONDITION while a Cluster,
- * App, ClusterInst or AppInst uses it), Update (copies the listed `fields`, then validates the result), Show (streams
- * the flavors matching the request). Every write is one transaction.
+ * FlavorApi with the catalog semantics (`catalogHandlers`): ram, vcpus and disk must be > 0 (uint64 values are
+ * kept exactly); Delete is refused while an App, Cluster, ClusterInst or AppInst uses the flavor.
  */
 export function flavorApi(deps: ApiDeps): { service: typeof FlavorApiService; implementation: FlavorApiServer } {
-  const { kinds, objects, log } = deps;
-  const implementation: FlavorApiServer = {
-    createFlavor: unary(log, 'CreateFlavor', async (request: Flavor) => {
-      validateFlavor(request);
-      const flavor = { ...request, fields: [] };
-      await objects.write((tx) => {
-        if (tx.get(kinds.flavor, keyString.flavor(flavor.key))) throw alreadyExists(what(flavor), 'key');
-        tx.put(kinds.flavor, flavor);
-      });
-      return ok();
-    }),
-    deleteFlavor: unary(log, 'DeleteFlavor', async (request: Flavor) => {
-      await objects.write((tx) => {
-        const key = keyString.flavor(request.key);
-        if (!tx.get(kinds.flavor, key)) throw notFound(what(request), 'key');
-        const users = flavorUsers(deps, request.key?.name ?? '', tx);
-        if (users.length > 0) throw failedPrecondition(`${what(request)} in use by ${users.slice(0, 5).join(', ')}`, 'key');
-        tx.delete(kinds.flavor, key);
-      });
-      return ok();
-    }),
-    updateFlavor: unary(log, 'UpdateFlavor', async (request: Flavor) => {
-      await objects.write((tx) => {
-        const current = tx.get(kinds.flavor, keyString.flavor(request.key));
-        if (!current) throw notFound(what(request), 'key');
-        const updated = applyUpdateFields('edgeproto.Flavor', current, request, request.fields);
-        validateFlavor(updated);
-        tx.put(kinds.flavor, updated);
-      });
-      return ok();
-    }),
-    showFlavor: serverStream(log, 'ShowFlavor', async (request: Flavor, send) => {
-      const matches = showFilter(Flavor, request);
-      for (const flavor of objects.cache(kinds.flavor).values()) if (matches(flavor)) await send(flavor);
-    }),
+  const h = catalogHandlers<Flavor>(deps, {
+    kind: deps.kinds.flavor,
+    name: 'Flavor',
+    describe: (f) => `flavor ${f.key?.name ?? ''}`,
+    validate: validateFlavor,
+    users: (f, tx) => flavorUsers(deps, f.key?.name ?? '', tx),
+  });
+  return {
+    service: FlavorApiService,
+    implementation: { createFlavor: h.create, deleteFlavor: h.delete, updateFlavor: h.update, showFlavor: h.show },
   };
-  return { service: FlavorApiService, implementation };
 }
