@@ -47,6 +47,7 @@ function keyedKind<K, T extends { key?: K | undefined }>(
     name,
     codec,
     keyOf: (object) => keyToString(object.key),
+    keyOfKey: (key) => keyToString(key as K | undefined),
     keyOnly: (object) => fromPartial({ key: object.key }),
     ...(extra.cloudletKeyOf ? { cloudletKeyOf: extra.cloudletKeyOf } : {}),
     hasNotifyId: extra.hasNotifyId ?? false,

@@ -13,6 +13,11 @@ export interface ObjectKind<T = unknown> {
   /** A copy holding only the key; every other field at its default. Pure. */
   keyOnly(object: T): T;
   /**
+   * Key string of a key message (the object's `key` field), so that `keyOf(object) === keyOfKey(object.key)`. Keyed
+   * kinds of the kinds table have it; it lets a receiver key an encoded object by decoding its key alone. Pure.
+   */
+  keyOfKey?(key: unknown): string;
+  /**
    * Key string of the cloudlet the object belongs to, for cloudlet filtering; undefined for kinds that are not
    * tied to one cloudlet (Flavor, App...). Pure.
    */
