@@ -3,7 +3,8 @@
  * To add a section: write `bench/sections/<name>.ts` exporting a {@link Section}, then list it here.
  */
 import type { Section } from '../lib/types.js';
+import { controllerSection } from './controller.js';
 import { notifySection } from './notify.js';
 import { wireSection } from './wire.js';
 
-export const sections: readonly Section[] = [wireSection, notifySection];
+export const sections: readonly Section[] = [wireSection, notifySection, controllerSection];
