@@ -44,6 +44,26 @@ export class WriteTx {
     return [...out.values()];
   }
 
+  /**
+   * The objects of a cloudlet-scoped kind (ClusterInst, AppInst...) on one cloudlet, as this transaction sees
+   * them, with their key strings, sorted by key. Uses the store's per-cloudlet index: the cost is the number of
+   * objects on that cloudlet, not of all objects.
+   */
+  listOnCloudlet<T>(kind: ObjectKind<T>, cloudletKey: string): Array<[key: string, value: T]> {
+    const cache = this.store.cache(kind);
+    const out = new Map<string, T>();
+    for (const key of this.store.keysOnCloudlet(kind, cloudletKey)) {
+      const v = cache.get(key);
+      if (v !== undefined) out.set(key, v);
+    }
+    for (const p of this.pending.values()) {
+      if (p.kind.name !== kind.name) continue;
+      if (p.value !== undefined && kind.cloudletKeyOf?.(p.value as T) === cloudletKey) out.set(p.key, p.value as T);
+      else out.delete(p.key);
+    }
+    return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
   /** Stores (creates or replaces) `value`. */
   put<T>(kind: ObjectKind<T>, value: T): void {
     const key = kind.keyOf(value);
@@ -64,6 +84,8 @@ export class WriteTx {
  */
 export class ObjectStore {
   private readonly caches = new Map<string, ObjectCache<unknown>>();
+  /** Per cloudlet-scoped kind: cloudlet key string → keys of the objects on it. Kept in step with the caches. */
+  private readonly byCloudlet = new Map<string, Map<string, Set<string>>>();
   private lock: Promise<void> = Promise.resolve();
 
   private constructor(private readonly store: Store, private readonly log: Logger) {}
@@ -88,8 +110,35 @@ export class ObjectStore {
         if (!page.more || !last) break;
         startAfter = last.key;
       }
+      if (kind.cloudletKeyOf) {
+        const index = new Map<string, Set<string>>();
+        objects.byCloudlet.set(kind.name, index);
+        for (const key of cache.keys()) objects.index(kind, key, undefined, cache.get(key));
+      }
     }
     return objects;
+  }
+
+  /** Keys of the objects of `kind` on a cloudlet (empty for kinds not tied to a cloudlet). Read only. */
+  keysOnCloudlet(kind: ObjectKind, cloudletKey: string): ReadonlySet<string> {
+    return this.byCloudlet.get(kind.name)?.get(cloudletKey) ?? new Set();
+  }
+
+  private index(kind: ObjectKind, key: string, old: unknown, value: unknown): void {
+    const index = this.byCloudlet.get(kind.name);
+    if (!index || !kind.cloudletKeyOf) return;
+    if (old !== undefined) {
+      const cloudlet = kind.cloudletKeyOf(old);
+      const keys = index.get(cloudlet);
+      keys?.delete(key);
+      if (keys?.size === 0) index.delete(cloudlet);
+    }
+    if (value !== undefined) {
+      const cloudlet = kind.cloudletKeyOf(value);
+      let keys = index.get(cloudlet);
+      if (!keys) index.set(cloudlet, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   /** The cache of a kind. Throws INTERNAL for a kind the store was not opened with (a programming error). */
@@ -132,6 +181,7 @@ export class ObjectStore {
     await this.store.txn({ success: ops });
     for (const p of pending.values()) {
       const cache = this.cache(p.kind);
+      this.index(p.kind, p.key, cache.get(p.key), p.value);
       if (p.value === undefined) cache.delete(p.key);
       else cache.update(p.value, p.bytes);
     }

@@ -53,24 +53,16 @@ export function appInstUsage(tx: WriteTx, kinds: EdgeprotoKinds, ai: AppInst): U
   return flavor ? { ram: flavor.ram, vcores: flavor.vcpus, disk: flavor.disk } : ZERO;
 }
 
-function onCloudlet(cloudlet: string) {
-  return {
-    clusterInst: (ci: ClusterInst) => keyString.cloudlet(ci.key?.cloudlet_key) === cloudlet,
-    appInst: (ai: AppInst) => keyString.cloudlet(ai.key?.cluster_inst_key?.cloudlet_key) === cloudlet,
-  };
-}
-
-function byKey<T>(keyOf: (v: T) => string): (a: T, b: T) => number {
-  return (a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
-}
-
-/** The root-LB ports in use on a cloudlet: tcp/udp public ports of AppInsts on SHARED ClusterInsts. */
-export function rootLbPorts(tx: WriteTx, kinds: EdgeprotoKinds, cloudlet: string, except?: string): Record<number, number> {
+/** Root-LB ports of the AppInsts given (those on SHARED ClusterInsts), except the AppInst with key `except`. */
+function portsOf(
+  appInsts: ReadonlyArray<readonly [string, AppInst]>,
+  sharedClusterInsts: ReadonlySet<string>,
+  except?: string,
+  clusterInstKeyOf: (ai: AppInst) => string = (ai) => keyString.clusterInst(ai.key?.cluster_inst_key),
+): Record<number, number> {
   const ports: Record<number, number> = {};
-  for (const ai of tx.list(kinds.appInst).filter(onCloudlet(cloudlet).appInst)) {
-    if (except !== undefined && kinds.appInst.keyOf(ai) === except) continue;
-    const ci = tx.get(kinds.clusterInst, keyString.clusterInst(ai.key?.cluster_inst_key));
-    if (ci?.ip_access !== IpAccess.IP_ACCESS_SHARED) continue;
+  for (const [key, ai] of appInsts) {
+    if (key === except || !sharedClusterInsts.has(clusterInstKeyOf(ai))) continue;
     for (const port of ai.mapped_ports) {
       const bit = protocolBit(port.proto);
       if (bit !== 0 && port.public_port > 0) ports[port.public_port] = (ports[port.public_port] ?? 0) | bit;
@@ -79,29 +71,54 @@ export function rootLbPorts(tx: WriteTx, kinds: EdgeprotoKinds, cloudlet: string
   return ports;
 }
 
-/** The refs of one cloudlet computed from the objects the transaction sees. Pure over `tx`. */
+function sharedOf(clusterInsts: ReadonlyArray<readonly [string, ClusterInst]>): Set<string> {
+  return new Set(clusterInsts.filter(([, ci]) => ci.ip_access === IpAccess.IP_ACCESS_SHARED).map(([key]) => key));
+}
+
+/** The root-LB ports in use on a cloudlet: tcp/udp public ports of AppInsts on SHARED ClusterInsts. */
+export function rootLbPorts(tx: WriteTx, kinds: EdgeprotoKinds, cloudlet: string, except?: string): Record<number, number> {
+  return portsOf(tx.listOnCloudlet(kinds.appInst, cloudlet), sharedOf(tx.listOnCloudlet(kinds.clusterInst, cloudlet)), except);
+}
+
+/**
+ * The refs of one cloudlet computed from the objects the transaction sees. Pure over `tx`; the cost is the
+ * number of instances on that cloudlet (one pass each, through the per-cloudlet index).
+ */
 export function computeRefs(tx: WriteTx, kinds: EdgeprotoKinds, cloudletKey: CloudletKey | undefined): { cloudlet: CloudletRefs; clusters: ClusterRefs[] } {
   const cloudlet = keyString.cloudlet(cloudletKey);
-  const is = onCloudlet(cloudlet);
-  const clusterInsts = tx.list(kinds.clusterInst).filter(is.clusterInst).sort(byKey((ci) => kinds.clusterInst.keyOf(ci)));
-  const appInsts = tx.list(kinds.appInst).filter(is.appInst).sort(byKey((ai) => kinds.appInst.keyOf(ai)));
+  const clusterInsts = tx.listOnCloudlet(kinds.clusterInst, cloudlet);
+  const appInsts = tx.listOnCloudlet(kinds.appInst, cloudlet);
+  const appsByClusterInst = new Map<string, AppInst[]>();
+  const clusterInstKeys = new Map<AppInst, string>();
+  for (const [, ai] of appInsts) {
+    const ciKey = keyString.clusterInst(ai.key?.cluster_inst_key);
+    clusterInstKeys.set(ai, ciKey);
+    const list = appsByClusterInst.get(ciKey);
+    if (list) list.push(ai);
+    else appsByClusterInst.set(ciKey, [ai]);
+  }
   let used = ZERO;
-  for (const ci of clusterInsts) used = add(used, clusterInstUsage(tx, kinds, ci));
+  for (const [, ci] of clusterInsts) used = add(used, clusterInstUsage(tx, kinds, ci));
   const refs: CloudletRefs = {
     key: cloudletKey,
-    clusters: clusterInsts.map((ci) => ({ name: ci.key?.cluster_key?.name ?? '' })),
+    clusters: clusterInsts.map(([, ci]) => ({ name: ci.key?.cluster_key?.name ?? '' })),
     used_ram: used.ram,
     used_vcores: used.vcores,
     used_disk: used.disk,
-    root_lb_ports: rootLbPorts(tx, kinds, cloudlet),
-    used_dynamic_ips: clusterInsts.filter((ci) => ci.ip_access === IpAccess.IP_ACCESS_DEDICATED).length,
+    root_lb_ports: portsOf(appInsts, sharedOf(clusterInsts), undefined, (ai) => clusterInstKeys.get(ai) ?? ''),
+    used_dynamic_ips: clusterInsts.filter(([, ci]) => ci.ip_access === IpAccess.IP_ACCESS_DEDICATED).length,
     used_static_ips: '',
   };
-  const clusters = clusterInsts.map((ci): ClusterRefs => {
-    const ciKey = kinds.clusterInst.keyOf(ci);
-    const apps = appInsts.filter((ai) => keyString.clusterInst(ai.key?.cluster_inst_key) === ciKey);
+  const usageByFlavor = new Map<string, Usage>();
+  const clusters = clusterInsts.map(([ciKey, ci]): ClusterRefs => {
+    const apps = appsByClusterInst.get(ciKey) ?? [];
     let appUse = ZERO;
-    for (const ai of apps) appUse = add(appUse, appInstUsage(tx, kinds, ai));
+    for (const ai of apps) {
+      const flavorName = ai.flavor?.name ?? '';
+      let use = usageByFlavor.get(flavorName);
+      if (!use) usageByFlavor.set(flavorName, (use = appInstUsage(tx, kinds, ai)));
+      appUse = add(appUse, use);
+    }
     return {
       key: ci.key,
       apps: apps.map((ai) => ai.key?.app_key ?? { name: '', version: '' }),
@@ -122,10 +139,8 @@ export function syncRefs(tx: WriteTx, kinds: EdgeprotoKinds, cloudletKey: Cloudl
   const cloudlet = keyString.cloudlet(cloudletKey);
   const { cloudlet: refs, clusters } = computeRefs(tx, kinds, cloudletKey);
   const live = new Set(clusters.map((c) => kinds.clusterRefs.keyOf(c)));
-  for (const old of tx.list(kinds.clusterRefs)) {
-    if (keyString.cloudlet(old.key?.cloudlet_key) === cloudlet && !live.has(kinds.clusterRefs.keyOf(old))) {
-      tx.delete(kinds.clusterRefs, kinds.clusterRefs.keyOf(old));
-    }
+  for (const [key] of tx.listOnCloudlet(kinds.clusterRefs, cloudlet)) {
+    if (!live.has(key)) tx.delete(kinds.clusterRefs, key);
   }
   if (!tx.get(kinds.cloudlet, cloudlet)) return;
   putIfChanged(tx, kinds.cloudletRefs, refs);

@@ -77,7 +77,12 @@ export function removeInst(deps: InstDeps, tx: WriteTx, tag: InstTag, key: strin
 
 /** The AppInsts on a ClusterInst, as the transaction sees them. */
 export function appInstsOn(deps: InstDeps, tx: WriteTx, clusterInstKey: string): AppInst[] {
-  return tx.list(deps.kinds.appInst).filter((ai) => keyString.clusterInst(ai.key?.cluster_inst_key) === clusterInstKey);
+  const { kinds } = deps;
+  const ci = tx.get(kinds.clusterInst, clusterInstKey);
+  const candidates = ci
+    ? tx.listOnCloudlet(kinds.appInst, keyString.cloudlet(ci.key?.cloudlet_key)).map(([, ai]) => ai)
+    : tx.list(kinds.appInst);
+  return candidates.filter((ai) => keyString.clusterInst(ai.key?.cluster_inst_key) === clusterInstKey);
 }
 
 /**
