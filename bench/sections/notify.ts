@@ -42,8 +42,8 @@ import { receiveUntilMarker, startRawServer } from '../lib/raw-notify-stream.js'
 import type { BenchContext, Figure, Section } from '../lib/types.js';
 
 /**
- * Send-all: 100k objects, 3 rounds of each candidate (the product takes ~5 s a round on a 2-core machine, the
- * bare stream ~1.6 s), so the figure takes ~25 s.
+ * Send-all: 100k objects, 3 rounds of each candidate (the product takes ~4 s a round on a 2-core machine, the
+ * bare stream ~2 s), so the figure takes ~20 s.
  */
 const SENDALL = { objects: 100_000, rounds: 3, deadlineMs: 120_000 } as const;
 

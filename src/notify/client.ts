@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
+import { canReadEncoded, type EncodedObject } from '../cache/encoded-object.js';
 import type { ObjectCache } from '../cache/object-cache.js';
 import type { MessageKind, ObjectKind } from '../cache/object-kind.js';
 import { sleep } from '../core/abort.js';
@@ -150,7 +151,7 @@ export class NotifyClient {
     const out = new Map<string, AnyReceiver>();
     for (const cache of this.deps.mirrors) {
       const kind = cache.kind;
-      out.set(kind.name, {
+      const receiver: ObjectReceiver = {
         kind,
         update: (value: unknown, bytes: Uint8Array) => {
           const key = kind.keyOf(value);
@@ -160,7 +161,15 @@ export class NotifyClient {
         delete: (value: unknown) => {
           cache.delete(kind.keyOf(value));
         },
-      } satisfies ObjectReceiver);
+      };
+      // The mirror stores what it receives encoded: checked and keyed on receipt, decoded when first read.
+      if (canReadEncoded(kind)) {
+        receiver.updateEncoded = (object: EncodedObject) => {
+          tracker()?.recordUpdate(kind.name, object.key);
+          cache.updateEncoded(object);
+        };
+      }
+      out.set(kind.name, receiver);
     }
     for (const receiver of this.deps.messageReceivers) out.set(receiver.kind.name, receiver);
     return out;
@@ -229,7 +238,7 @@ export class NotifyClient {
       onReceived: (kindName, _action, value) => {
         if (!tracker?.watches(kindName)) return;
         const kind = this.mirrorsByName.get(kindName)?.kind;
-        tracker.onNotice(kindName, kind?.cloudletKeyOf?.(value));
+        tracker.onNotice(kindName, () => kind?.cloudletKeyOf?.(value()));
       },
     });
     const onAbort = (): void => connection.close('client stopping');

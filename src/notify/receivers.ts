@@ -1,3 +1,4 @@
+import type { EncodedObject } from '../cache/encoded-object.js';
 import type { MessageKind, ObjectKind } from '../cache/object-kind.js';
 
 /** What a receiver knows about the connection a notice came on. */
@@ -16,6 +17,12 @@ export interface PeerInfo {
 export interface ObjectReceiver<T = unknown> {
   readonly kind: ObjectKind<T>;
   update(value: T, bytes: Uint8Array, peer: PeerInfo): void;
+  /**
+   * Optional: takes an UPDATE's object still encoded, checked and keyed ({@link readEncoded}); when present it is
+   * called instead of `update`, and nothing is decoded (a notify mirror stores it with `updateEncoded`). The kind
+   * must have a `key` message field and `keyOfKey`.
+   */
+  updateEncoded?(object: EncodedObject<T>, peer: PeerInfo): void;
   delete(keyOnly: T, peer: PeerInfo): void;
   /** Server side: the connection `peer` ended; drop or mark what it reported (the original's Flush). */
   flush?(peer: PeerInfo): void;

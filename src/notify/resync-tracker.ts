@@ -68,10 +68,11 @@ export class ResyncTracker {
     this.received.get(kindName)?.add(key);
   }
 
-  /** Any data notice of a mirrored kind arrived (after it was applied). */
-  onNotice(kindName: string, cloudletKey: string | undefined): void {
+  /** Any data notice of a mirrored kind arrived (after it was applied); `cloudletKeyOf` gives its object's cloudlet. */
+  onNotice(kindName: string, cloudletKeyOf: () => string | undefined): void {
     if (this.closed || !this.options.filteredKinds.has(kindName)) return;
-    if (kindName === 'edgeproto.Cloudlet' && cloudletKey !== undefined && this.sentInfoKeys.has(cloudletKey)) {
+    const cloudletKey = kindName === 'edgeproto.Cloudlet' ? cloudletKeyOf() : undefined;
+    if (cloudletKey !== undefined && this.sentInfoKeys.has(cloudletKey)) {
       this.resending.add(cloudletKey);
       this.cloudletNoticed.add(cloudletKey);
     }
@@ -165,7 +166,7 @@ export class ResyncTracker {
   private prune(name: string, cache: ObjectCache<unknown>): void {
     const keep = this.received.get(name);
     if (!keep) return; // empty at connect: everything in it came on this connection
-    const pruned = cache.prune((key) => keep.has(key));
+    const pruned = cache.pruneKeys((key) => keep.has(key));
     this.received.delete(name);
     if (pruned.length > 0) this.options.onPruned(name, pruned);
   }

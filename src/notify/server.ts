@@ -180,7 +180,7 @@ export class NotifyServer {
         if (peer && this.sequenced(peer)) this.sendAll(peer);
       },
       onReceived: (kindName, action, value) => {
-        if (peer && kindName === this.deps.kinds.cloudletInfo.name) this.onCloudletInfo(peer, action, value);
+        if (peer && kindName === this.deps.kinds.cloudletInfo.name) this.onCloudletInfo(peer, action, value());
       },
     });
     const firstMessageTimer = setTimeout(() => {
