@@ -4,6 +4,7 @@ import { catalogApis } from './api/catalog-apis.js';
 import { cloudletApis } from './api/cloudlet-apis.js';
 import { flavorApi } from './api/flavor-api.js';
 import { instApis } from './api/inst-apis.js';
+import { acceptPreEncoded } from './pre-encoded.js';
 
 /** A gRPC service definition with its implementation. */
 export interface ApiService {
@@ -13,5 +14,6 @@ export interface ApiService {
 
 /** Every API service of the controller. */
 export function controllerServices(deps: ApiDeps): ApiService[] {
-  return [flavorApi(deps), ...catalogApis(deps), ...cloudletApis(deps), ...instApis(deps)];
+  const services: ApiService[] = [flavorApi(deps), ...catalogApis(deps), ...cloudletApis(deps), ...instApis(deps)];
+  return services.map(({ service, implementation }) => ({ service: acceptPreEncoded(service), implementation }));
 }

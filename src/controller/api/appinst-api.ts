@@ -1,11 +1,12 @@
 import { Code, CodedError, isCodedError, notFound } from '../../core/errors.js';
-import { AppInst, AppInstApiService, type AppInstApiServer } from '../../gen/edgeproto/app_inst.js';
+import type { AppInst} from '../../gen/edgeproto/app_inst.js';
+import { AppInstApiService, type AppInstApiServer } from '../../gen/edgeproto/app_inst.js';
 import { TrackedState } from '../../gen/edgeproto/common.js';
 import type { Result } from '../../gen/edgeproto/result.js';
 import { keyString } from '../../wire/object-key.js';
 import type { ApiDeps } from '../api-deps.js';
 import { serverStream, type CallContext } from '../grpc-adapter.js';
-import { showFilter } from '../show-filter.js';
+import { showStored } from './show-stored.js';
 import { appInstsOn, describeInst, putInst, removeInst } from '../state/inst-store.js';
 import { beginOperation, dropOperation, operationKey, operationKind } from '../state/operations.js';
 import type { WatchedInst } from '../state/wait.js';
@@ -103,16 +104,13 @@ async function remove(deps: ApiDeps, raw: AppInst, send: Send, context: CallCont
  * crm_override applies to the call only; IGNORE_CRM writes the end state directly.
  */
 export function appInstApi(deps: ApiDeps): { service: typeof AppInstApiService; implementation: AppInstApiServer } {
-  const { kinds, objects, log } = deps;
+  const { kinds, log } = deps;
   const implementation: AppInstApiServer = {
     createAppInst: serverStream(log, 'CreateAppInst', (r: AppInst, send, c) => create(deps, r, send, c)),
     deleteAppInst: serverStream(log, 'DeleteAppInst', (r: AppInst, send, c) => remove(deps, r, send, c)),
     updateAppInst: serverStream(log, 'UpdateAppInst', () =>
       Promise.reject(new CodedError(Code.UNIMPLEMENTED, 'update of app instances is not supported: delete the AppInst and create it again'))),
-    showAppInst: serverStream(log, 'ShowAppInst', async (request: AppInst, send) => {
-      const matches = showFilter(AppInst, request);
-      for (const ai of objects.cache(kinds.appInst).values()) if (matches(ai)) await send(ai);
-    }),
+    showAppInst: showStored(deps, 'ShowAppInst', kinds.appInst),
   };
   return { service: AppInstApiService, implementation };
 }

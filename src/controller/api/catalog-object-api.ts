@@ -3,9 +3,9 @@ import type { ObjectKind } from '../../cache/object-kind.js';
 import { alreadyExists, notFound } from '../../core/errors.js';
 import type { Result } from '../../gen/edgeproto/result.js';
 import type { ApiDeps } from '../api-deps.js';
-import { serverStream, unary } from '../grpc-adapter.js';
+import { unary } from '../grpc-adapter.js';
+import { showStored } from './show-stored.js';
 import type { WriteTx } from '../object-store.js';
-import { showFilter } from '../show-filter.js';
 import { applyUpdateFields } from '../update-fields.js';
 import { inUse } from './in-use.js';
 import { ok } from './result.js';
@@ -86,9 +86,6 @@ export function catalogHandlers<T extends { key?: unknown; fields: string[] }>(
       });
       return ok();
     }),
-    show: serverStream(log, `Show${spec.name}`, async (request: T, send) => {
-      const matches = showFilter(kind.codec, request);
-      for (const object of objects.cache(kind).values()) if (matches(object)) await send(object);
-    }),
+    show: showStored(deps, `Show${spec.name}`, kind),
   };
 }

@@ -1,13 +1,14 @@
 import { isIP } from 'node:net';
 import { alreadyExists, invalidArgument, notFound } from '../../core/errors.js';
-import { Cloudlet, CloudletApiService, type CloudletApiServer } from '../../gen/edgeproto/cloudlet.js';
+import type { Cloudlet} from '../../gen/edgeproto/cloudlet.js';
+import { CloudletApiService, type CloudletApiServer } from '../../gen/edgeproto/cloudlet.js';
 import { IpSupport } from '../../gen/edgeproto/common.js';
 import { keyString } from '../../wire/object-key.js';
 import { validateObjectName } from '../../wire/object-name.js';
 import type { ApiDeps } from '../api-deps.js';
 import { serverStream } from '../grpc-adapter.js';
+import { showStored } from './show-stored.js';
 import type { WriteTx } from '../object-store.js';
-import { showFilter } from '../show-filter.js';
 import { applyUpdateFields } from '../update-fields.js';
 import { inUse } from './in-use.js';
 import { progress } from './result.js';
@@ -122,10 +123,7 @@ export function cloudletApi(deps: ApiDeps): { service: typeof CloudletApiService
       });
       await send(progress(`Updated ${what(request)}`));
     }),
-    showCloudlet: serverStream(log, 'ShowCloudlet', async (request: Cloudlet, send) => {
-      const matches = showFilter(Cloudlet, request);
-      for (const cloudlet of objects.cache(kinds.cloudlet).values()) if (matches(cloudlet)) await send(cloudlet);
-    }),
+    showCloudlet: showStored(deps, 'ShowCloudlet', kinds.cloudlet),
   };
   return { service: CloudletApiService, implementation };
 }

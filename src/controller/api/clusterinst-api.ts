@@ -1,13 +1,14 @@
 import { failedPrecondition, invalidArgument, notFound } from '../../core/errors.js';
-import { ClusterInst, ClusterInstApiService, type ClusterInstApiServer } from '../../gen/edgeproto/clusterinst.js';
+import type { ClusterInst} from '../../gen/edgeproto/clusterinst.js';
+import { ClusterInstApiService, type ClusterInstApiServer } from '../../gen/edgeproto/clusterinst.js';
 import { CRMOverride, TrackedState } from '../../gen/edgeproto/common.js';
 import type { Result } from '../../gen/edgeproto/result.js';
 import { keyString } from '../../wire/object-key.js';
 import type { ApiDeps } from '../api-deps.js';
 import type { CallContext } from '../grpc-adapter.js';
 import { serverStream } from '../grpc-adapter.js';
+import { showStored } from './show-stored.js';
 import { checkFits, cloudletUsage } from '../resources/refs.js';
-import { showFilter } from '../show-filter.js';
 import { appInstsOn, describeInst, putInst, removeInst } from '../state/inst-store.js';
 import { beginOperation, dropOperation } from '../state/operations.js';
 import { supersedeClusterInstOperation } from '../state/settle.js';
@@ -122,15 +123,12 @@ async function update(deps: ApiDeps, request: ClusterInst, send: Send, context: 
  * writes the end state directly (create → READY, delete → removed).
  */
 export function clusterInstApi(deps: ApiDeps): { service: typeof ClusterInstApiService; implementation: ClusterInstApiServer } {
-  const { kinds, objects, log } = deps;
+  const { kinds, log } = deps;
   const implementation: ClusterInstApiServer = {
     createClusterInst: serverStream(log, 'CreateClusterInst', (r: ClusterInst, send, c) => create(deps, r, send, c)),
     deleteClusterInst: serverStream(log, 'DeleteClusterInst', (r: ClusterInst, send, c) => remove(deps, r, send, c)),
     updateClusterInst: serverStream(log, 'UpdateClusterInst', (r: ClusterInst, send, c) => update(deps, r, send, c)),
-    showClusterInst: serverStream(log, 'ShowClusterInst', async (request: ClusterInst, send) => {
-      const matches = showFilter(ClusterInst, request);
-      for (const ci of objects.cache(kinds.clusterInst).values()) if (matches(ci)) await send(ci);
-    }),
+    showClusterInst: showStored(deps, 'ShowClusterInst', kinds.clusterInst),
   };
   return { service: ClusterInstApiService, implementation };
 }
