@@ -1,8 +1,8 @@
 import { ObjectCache } from '../cache/object-cache.js';
 import type { ObjectKind } from '../cache/object-kind.js';
-import { internal } from '../core/errors.js';
+import { Code, CodedError, internal, invalidArgument } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Op, Store } from '../store/store.js';
+import { MAX_TXN_BYTES, MAX_TXN_OPS, type Op, type Store } from '../store/store.js';
 import { decodeMessage } from '../wire/decode.js';
 
 /** Store key of an object: `<full type name>/<key string>`, e.g. `edgeproto.Flavor/{"name":"x1"}`. */
@@ -10,12 +10,21 @@ export function storeKeyOf(kind: ObjectKind, key: string): string {
   return `${kind.name}/${key}`;
 }
 
-/** The writes of one transaction, collected by {@link WriteTx}. */
-type Pending = Map<string, { kind: ObjectKind; key: string; value: unknown; bytes?: Uint8Array }>;
+/** One write of a transaction: the new value, or undefined for a delete. */
+interface PendingWrite {
+  kind: ObjectKind;
+  key: string;
+  value: unknown;
+  bytes?: Uint8Array;
+}
+
+/** The writes of one transaction, collected by {@link WriteTx}, by store key. */
+type Pending = Map<string, PendingWrite>;
 
 /**
- * A transaction under the controller's write lock. Reads see the committed caches plus this transaction's own
- * writes; nothing is visible to others until `ObjectStore.write` commits, and then all of it at once.
+ * A transaction under the controller's write lock. Reads see the committed caches, then the writes of earlier
+ * transactions that are submitted but not yet durable, then this transaction's own writes. Nothing is visible in
+ * the caches (and to notify) until `ObjectStore.write` has made it durable, and then all of it at once.
  */
 export class WriteTx {
   readonly pending: Pending = new Map();
@@ -26,7 +35,7 @@ export class WriteTx {
   get<T>(kind: ObjectKind<T>, key: string): T | undefined {
     const own = this.pending.get(storeKeyOf(kind, key));
     if (own) return own.value as T | undefined;
-    return this.store.cache(kind).get(key);
+    return this.store.latest(kind, key);
   }
 
   /** Every object of a kind as this transaction sees it. */
@@ -36,7 +45,7 @@ export class WriteTx {
       const v = this.store.cache(kind).get(key);
       if (v !== undefined) out.set(key, v);
     }
-    for (const p of this.pending.values()) {
+    for (const p of [...this.store.inFlightWrites(), ...this.pending.values()]) {
       if (p.kind.name !== kind.name) continue;
       if (p.value === undefined) out.delete(p.key);
       else out.set(p.key, p.value as T);
@@ -56,7 +65,7 @@ export class WriteTx {
       const v = cache.get(key);
       if (v !== undefined) out.set(key, v);
     }
-    for (const p of this.pending.values()) {
+    for (const p of [...this.store.inFlightWrites(), ...this.pending.values()]) {
       if (p.kind.name !== kind.name) continue;
       if (p.value !== undefined && kind.cloudletKeyOf?.(p.value as T) === cloudletKey) out.set(p.key, p.value as T);
       else out.delete(p.key);
@@ -78,15 +87,25 @@ export class WriteTx {
 
 /**
  * The controller's objects: one {@link ObjectCache} per kind, loaded from the Store at start, and transactional
- * writes that change the Store and then the caches. All writes are serialized by one lock, so a transaction's
- * checks (references, resources) and its writes are atomic with respect to every other API call. Reads come from
- * the caches and never wait.
+ * writes that change the Store and then the caches. Transactions run one at a time under one lock, so a
+ * transaction's checks (references, resources) and its writes are atomic with respect to every other API call.
+ * The lock is released as soon as a transaction is submitted to the Store, not when it is durable: the next
+ * transaction already sees the submitted writes, and the Store commits them in order, so concurrent callers share
+ * one durable commit (group commit). A caller's `write` resolves only once its own writes are durable and in the
+ * caches. If a commit ever fails, every later write is refused with UNAVAILABLE (fail-stop): the controller must
+ * restart and reload from the Store, which holds exactly what was committed. Reads come from the caches and never
+ * wait.
  */
 export class ObjectStore {
   private readonly caches = new Map<string, ObjectCache<unknown>>();
   /** Per cloudlet-scoped kind: cloudlet key string → keys of the objects on it. Kept in step with the caches. */
   private readonly byCloudlet = new Map<string, Map<string, Set<string>>>();
   private lock: Promise<void> = Promise.resolve();
+  /** Writes submitted to the Store but not yet durable, latest per store key, with the submitting sequence. */
+  private readonly inFlight = new Map<string, PendingWrite & { seq: number }>();
+  private seq = 0;
+  private applied: Promise<void> = Promise.resolve();
+  private failure: unknown;
 
   private constructor(private readonly store: Store, private readonly log: Logger) {}
 
@@ -141,6 +160,18 @@ export class ObjectStore {
     }
   }
 
+  /** The latest submitted version of an object: in flight if a pending commit changes it, else committed. */
+  latest<T>(kind: ObjectKind<T>, key: string): T | undefined {
+    const flying = this.inFlight.get(storeKeyOf(kind, key));
+    if (flying) return flying.value as T | undefined;
+    return this.cache(kind).get(key);
+  }
+
+  /** Writes submitted but not yet durable (what the next transaction must see on top of the caches). */
+  inFlightWrites(): Iterable<PendingWrite> {
+    return this.inFlight.values();
+  }
+
   /** The cache of a kind. Throws INTERNAL for a kind the store was not opened with (a programming error). */
   cache<T>(kind: ObjectKind<T>): ObjectCache<T> {
     const cache = this.caches.get(kind.name);
@@ -158,33 +189,66 @@ export class ObjectStore {
     let release!: () => void;
     this.lock = new Promise<void>((resolve) => (release = resolve));
     await previous;
+    let durable: Promise<void> | undefined;
+    let result: R;
     try {
+      if (this.failure !== undefined) {
+        throw new CodedError(Code.UNAVAILABLE, 'the store failed to commit; restart the controller', { cause: this.failure });
+      }
       const tx = new WriteTx(this);
-      const result = await fn(tx);
-      if (tx.pending.size > 0) await this.commit(tx.pending);
-      return result;
+      result = await fn(tx);
+      if (tx.pending.size > 0) durable = this.submit(tx.pending);
     } finally {
       release();
     }
+    if (durable) await durable;
+    return result;
   }
 
-  private async commit(pending: Pending): Promise<void> {
+  /**
+   * Encodes and submits one transaction (checking the Store's limits first, so nothing is submitted that the Store
+   * would refuse), makes its writes visible to later transactions, and returns the promise that it is durable and
+   * applied to the caches, in submission order.
+   */
+  private submit(pending: Pending): Promise<void> {
     const ops: Op[] = [];
+    let bytes = 0;
     for (const [storeKey, p] of pending) {
       if (p.value === undefined) {
         ops.push({ delete: { key: storeKey } });
       } else {
         p.bytes = p.kind.codec.encode(p.value).finish();
+        bytes += p.bytes.byteLength + storeKey.length;
         ops.push({ put: { key: storeKey, value: p.bytes } });
       }
     }
-    await this.store.txn({ success: ops });
-    for (const p of pending.values()) {
-      const cache = this.cache(p.kind);
-      this.index(p.kind, p.key, cache.get(p.key), p.value);
-      if (p.value === undefined) cache.delete(p.key);
-      else cache.update(p.value, p.bytes);
-    }
-    this.log.trace({ ops: ops.length }, 'objects committed');
+    if (ops.length > MAX_TXN_OPS) throw invalidArgument('request', `changes ${ops.length} objects at once; at most ${MAX_TXN_OPS}`);
+    if (bytes > MAX_TXN_BYTES) throw invalidArgument('request', `changes ${bytes} bytes at once; at most ${MAX_TXN_BYTES}`);
+    const seq = ++this.seq;
+    for (const [storeKey, p] of pending) this.inFlight.set(storeKey, { ...p, seq });
+    const committed = this.store.txn({ success: ops });
+    const forget = (): void => {
+      for (const storeKey of pending.keys()) if (this.inFlight.get(storeKey)?.seq === seq) this.inFlight.delete(storeKey);
+    };
+    const applied = this.applied.then(() => committed).then(
+      () => {
+        for (const p of pending.values()) {
+          const cache = this.cache(p.kind);
+          this.index(p.kind, p.key, cache.get(p.key), p.value);
+          if (p.value === undefined) cache.delete(p.key);
+          else cache.update(p.value, p.bytes);
+        }
+        forget();
+        this.log.trace({ ops: ops.length }, 'objects committed');
+      },
+      (err: unknown) => {
+        this.failure ??= err;
+        forget();
+        this.log.error({ err }, 'store commit failed; refusing further writes');
+        throw err;
+      },
+    );
+    this.applied = applied.catch(() => undefined);
+    return applied;
   }
 }
