@@ -82,7 +82,9 @@ export class Controller {
     const { config, log } = deps;
     const kinds = edgeprotoKinds();
     const registry = deps.registry ?? createMetricsRegistry();
-    const store = await openStore({ kind: config.store, dataDir: config.dataDir });
+    // The embedded controller applies its own commits to its caches and never watches the store, so the store keeps
+    // no replay history (with 100-object transactions the default history is a second copy of the data).
+    const store = await openStore({ kind: config.store, dataDir: config.dataDir, historyLimit: 0 });
     try {
       const objects = await ObjectStore.open(store, storedKinds(kinds), log);
       // No CRM is connected yet, so every CloudletInfo this controller owns is stale. An embedded store (lmdb,
