@@ -233,8 +233,3 @@ export function readDataNotice(bytes: Uint8Array): DataNotice {
     throw invalidArgument('notice', `malformed protobuf: ${reason}`, cause);
   }
 }
-
-/** Name of a notice action for logs and metric labels. */
-export function actionName(action: NoticeAction): string {
-  return NoticeAction[action] ?? String(action);
-}
