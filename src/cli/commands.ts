@@ -1,10 +1,12 @@
 import type { Command } from './command.js';
 import { controllerCommand } from './controller-command.js';
+import { crmCommand } from './crm-command.js';
+import { upCommand } from './up-command.js';
 
 /**
  * Every subcommand of `cloudletd`, in the order `help` lists them. Roles (controller, crm, dme, up, ctl,
  * fake-infra) register here as they are built.
  */
 export function allCommands(): readonly Command[] {
-  return [controllerCommand];
+  return [upCommand, controllerCommand, crmCommand];
 }

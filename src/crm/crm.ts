@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
 import { edgeprotoKinds } from '../cache/kinds.js';
 import type { Logger } from '../core/logger.js';
+import { Outcome } from '../core/outcome.js';
 import { WorkQueue } from '../core/workqueue.js';
 import { CloudletState, type CloudletInfo } from '../gen/edgeproto/cloudlet.js';
 import type { ExecRequest } from '../gen/edgeproto/exec.js';
@@ -78,6 +79,8 @@ export class Crm {
   /** Running operations by queue key: the phase they work towards and how to stop them. */
   private readonly running = new Map<string, { phase: string; abort: AbortController }>();
   private readonly deferred = new Set<string>();
+  /** Keys whose last run failed terminally, with the phase the desired object was in then. */
+  private readonly failedIn = new Map<string, string>();
   private readonly runtimeSeries = new Map<string, Record<'developer' | 'app' | 'version' | 'cluster', string>>();
   private readonly cloudletKey: string;
   private notifyRun: Promise<void> | undefined;
@@ -131,7 +134,7 @@ export class Crm {
       sendMessageKinds: [kinds.execRequest],
       filterCloudletKey: true,
       log: log.child({ component: 'notify' }),
-      metrics: createNotifyMetrics(registry, 'client', Object.values(kinds).map((k) => k.name)),
+      metrics: createNotifyMetrics(registry, 'client', Object.values(kinds).map((k: { readonly name: string }) => k.name)),
       ...(config.reconnect ? { reconnect: config.reconnect } : {}),
       ...(config.resync ? { resync: config.resync } : {}),
     });
@@ -223,8 +226,8 @@ export class Crm {
       }
       this.enqueue(qk);
     };
-    this.caches.clusterInsts.watch(onInst('ClusterInst') as never);
-    this.caches.appInsts.watch(onInst('AppInst') as never);
+    this.caches.clusterInsts.watch(onInst('ClusterInst'));
+    this.caches.appInsts.watch(onInst('AppInst'));
     const wake = (change: { key: string }) => {
       for (const [appInstKey, waiting] of this.env.waiting) if (waiting.on === change.key) this.enqueue(queueKey('AppInst', appInstKey));
     };
@@ -254,13 +257,22 @@ export class Crm {
   private async reconcile(qk: string, queueSignal: AbortSignal) {
     const { kind, key } = parseQueueKey(qk);
     const desired = kind === 'ClusterInst' ? this.caches.clusterInsts.get(key) : this.caches.appInsts.get(key);
+    const phase = desired ? phaseOf(desired.state) : 'gone';
+    // A reported failure stands until the controller has seen it (the desired object moves to *_ERROR) or the
+    // intent changes; re-sent copies of the same request (e.g. CREATING after our CREATE_ERROR) must not re-run it.
+    const failedIn = this.failedIn.get(qk);
+    if (failedIn !== undefined) {
+      if (failedIn === phase) return Outcome.done();
+      this.failedIn.delete(qk);
+    }
     const abort = new AbortController();
-    this.running.set(qk, { phase: desired ? phaseOf(desired.state) : 'gone', abort });
+    this.running.set(qk, { phase, abort });
     const started = performance.now();
     try {
       const signal = AbortSignal.any([queueSignal, abort.signal]);
       const done = kind === 'ClusterInst' ? await reconcileClusterInst(this.env, key, signal) : await reconcileAppInst(this.env, key, signal);
       this.metrics.reconcileSeconds.observe({ kind, ...done.label }, (performance.now() - started) / 1000);
+      if (done.outcome.kind === 'terminal' && phase !== 'gone') this.failedIn.set(qk, phase);
       return done.outcome;
     } finally {
       this.running.delete(qk);

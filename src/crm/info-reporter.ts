@@ -2,7 +2,13 @@ import { AppInstInfo, type AppInstKey } from '../gen/edgeproto/app_inst.js';
 import { ClusterInstInfo, type ClusterInstKey } from '../gen/edgeproto/clusterinst.js';
 import { TrackedState } from '../gen/edgeproto/common.js';
 import type { AppInstRuntime } from '../platform/platform.js';
-import type { InfoCaches } from './reconcile-env.js';
+import type { ObjectCache } from '../cache/object-cache.js';
+
+/** The info caches the CRM reports over notify. */
+export interface InfoCaches {
+  readonly clusterInstInfos: ObjectCache<ClusterInstInfo>;
+  readonly appInstInfos: ObjectCache<AppInstInfo>;
+}
 
 /**
  * The only writer of ClusterInstInfo and AppInstInfo (architecture convention 5). A report equal to the current

@@ -24,7 +24,6 @@ export class PeriodicJobs {
   /** Schedules a job. Throws INVALID_ARGUMENT-like croner errors for a bad pattern (validated earlier by the cli). */
   add(spec: JobSpec): void {
     const cron = new Cron(spec.schedule, {
-      name: `crm-${spec.name}`,
       protect: () => {
         this.metrics.jobOverruns.inc({ job: spec.name });
         this.log.debug({ job: spec.name }, 'job still running, run skipped');

@@ -54,15 +54,15 @@ export async function ensureAbsent(env: ReconcileEnv, kind: InstKind, key: strin
 }
 
 /**
- * Desired state *_ERROR: the controller recorded a failure and waits for the user. If an operation of an earlier
- * run was interrupted and left a `partial` instance, it is cleaned up (best effort); anything complete stays until
- * the user deletes it.
+ * Desired state *_ERROR: the controller recorded a failure and waits for the user. If an operation was interrupted
+ * (by a stop in an earlier run, or aborted in this one because the desired object changed) and left a `partial`
+ * instance, or one not seen since, it is cleaned up (best effort); anything complete stays until the user deletes it.
  */
 export async function holdAfterError(env: ReconcileEnv, kind: InstKind, key: string, desired: ClusterInst | AppInst, signal: AbortSignal): Promise<Reconciled> {
   const entry = env.journal.get(kind, key);
   if (!entry) return NOTHING;
   const actual = env.actual.get(kind, key);
-  if (actual?.status !== 'partial') {
+  if (actual !== undefined && actual.status !== 'partial') {
     await env.journal.end(kind, key);
     return NOTHING;
   }

@@ -1,13 +1,13 @@
 import type { ObjectCache } from '../cache/object-cache.js';
 import type { Logger } from '../core/logger.js';
 import type { App } from '../gen/edgeproto/app.js';
-import type { AppInst, AppInstInfo } from '../gen/edgeproto/app_inst.js';
-import type { ClusterInst, ClusterInstInfo } from '../gen/edgeproto/clusterinst.js';
+import type { AppInst } from '../gen/edgeproto/app_inst.js';
+import type { ClusterInst } from '../gen/edgeproto/clusterinst.js';
 import type { Flavor } from '../gen/edgeproto/flavor.js';
 import type { Platform, PlatformFlavor } from '../platform/platform.js';
 import type { ActualState } from './actual-state.js';
 import type { CrmConfig } from './config.js';
-import type { InfoReporter } from './info-reporter.js';
+import type { InfoCaches, InfoReporter } from './info-reporter.js';
 import type { InstKind, OperationJournal } from './journal.js';
 import type { CrmMetrics } from './metrics.js';
 
@@ -19,11 +19,6 @@ export interface DesiredCaches {
   readonly appInsts: ObjectCache<AppInst>;
 }
 
-/** The info caches the CRM reports over notify. */
-export interface InfoCaches {
-  readonly clusterInstInfos: ObjectCache<ClusterInstInfo>;
-  readonly appInstInfos: ObjectCache<AppInstInfo>;
-}
 
 /** What a dependency-waiting AppInst waits for: the key string of the App, ClusterInst or Flavor. */
 export interface Waiting {
@@ -74,3 +69,5 @@ export function queueKey(kind: InstKind, key: string): string {
 export function parseQueueKey(qk: string): { kind: InstKind; key: string } {
   return { kind: qk.startsWith('C|') ? 'ClusterInst' : 'AppInst', key: qk.slice(2) };
 }
+
+export type { InfoCaches } from './info-reporter.js';

@@ -59,6 +59,10 @@ export async function runOperation<T>(env: ReconcileEnv, spec: OperationSpec<T>,
     await journal.end(spec.kind, spec.key).catch((err: unknown) => log.warn({ err }, 'journal end failed'));
     return { kind: 'ok', value };
   } catch (err) {
+    // Whatever a create left is unknown now: remember it as partial, so a later delete goes to the platform.
+    if (spec.op === 'create' && env.actual.get(spec.kind, spec.key)?.status !== 'ready') {
+      env.actual.set({ kind: spec.kind, key: spec.key, status: 'partial', detail: 'create did not finish' });
+    }
     if (signal.aborted) {
       await journal.cancel(spec.kind, spec.key).catch(() => undefined);
       log.info({ reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) }, 'operation cancelled');

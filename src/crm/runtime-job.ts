@@ -1,6 +1,6 @@
 import { TrackedState } from '../gen/edgeproto/common.js';
 import type { AppInstRuntime } from '../platform/platform.js';
-import { APPINST_LABELS, type CrmMetrics } from './metrics.js';
+import type { APPINST_LABELS, CrmMetrics } from './metrics.js';
 import type { ReconcileEnv } from './reconcile-env.js';
 
 type Labels = Record<(typeof APPINST_LABELS)[number], string>;

@@ -1,4 +1,4 @@
-import type { AppInstRuntime, OperationContext } from './platform.js';
+import type { AppInstRuntime, OperationContext } from './operation.js';
 import type { AppInst } from '../gen/edgeproto/app_inst.js';
 
 /** What RunCommand asks for: a command in one of the AppInst's containers. */

@@ -1,21 +1,12 @@
-import type { Logger } from '../core/logger.js';
 import type { App } from '../gen/edgeproto/app.js';
 import type { AppInst } from '../gen/edgeproto/app_inst.js';
 import type { ClusterInst } from '../gen/edgeproto/clusterinst.js';
 import type { Flavor } from '../gen/edgeproto/flavor.js';
 import type { PlatformFeatures } from './features.js';
+import type { AppInstRuntime, OperationContext } from './operation.js';
 
-/**
- * What every platform call receives (architecture convention 1). `signal` aborts on CRM shutdown or at the
- * operation's deadline: the driver must stop waiting and reject with the signal's reason (a CANCELLED or
- * DEADLINE_EXCEEDED CodedError) as soon as it can, leaving whatever it built labelled so that a later
- * `listInstances` finds it. `progress` takes short human text ("pulling image"); the CRM throttles it.
- */
-export interface OperationContext {
-  readonly signal: AbortSignal;
-  progress(message: string): void;
-  readonly log: Logger;
-}
+export type { AppInstRuntime, OperationContext } from './operation.js';
+
 
 /** A size of machine the platform offers. RAM in MB, disk in GB (the units of edgeproto FlavorInfo). */
 export interface PlatformFlavor {
@@ -48,14 +39,6 @@ export type InstanceKind = 'ClusterInst' | 'AppInst';
  */
 export type InstanceStatus = 'ready' | 'partial' | 'failed';
 
-/** Runtime facts of an AppInst (AppInstInfo.runtime_info) and, where the platform measures them, usage. */
-export interface AppInstRuntime {
-  readonly containerIds: readonly string[];
-  readonly cpuSeconds?: number;
-  readonly memoryBytes?: number;
-  readonly networkRxBytes?: number;
-  readonly networkTxBytes?: number;
-}
 
 /**
  * One instance that exists on the platform, found by the label the driver put on it: the object's key string

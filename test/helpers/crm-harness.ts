@@ -2,12 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { createFakePlatform, type FakePlatform } from '../../platforms/fake/index.js';
+import { createFakePlatform, type FakeCall, type FakePlatform } from '../../platforms/fake/index.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { CRM_DEFAULTS, type CrmConfig } from '../../src/crm/config.js';
 import { Crm } from '../../src/crm/crm.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
-import { cloudletKeyOf } from './inst-env.js';
+import { CloudletState } from '../../src/gen/edgeproto/cloudlet.js';
+import { keyString } from '../../src/wire/object-key.js';
+import { cloudletKeyOf, type InstEnv } from './inst-env.js';
+import { waitFor } from './wait-for.js';
 
 /** Options of {@link startRealCrm}. */
 export interface RealCrmOptions {
@@ -71,4 +74,33 @@ export async function startRealCrm(notifyAddress: string, cloudlet = 'edge1', op
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sum of the series of counter or gauge `name` in `registry` whose labels include `labels` (all given pairs
+ * equal); for a histogram, of its `_count` series (observations). Undefined when the metric or no such series
+ * exists.
+ */
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return undefined;
+  const data = await metric.get();
+  const values = (data.values as Array<{ value: number; labels: Partial<Record<string, string | number>>; metricName?: string }>)
+    .filter((v) => String(data.type) !== 'histogram' || v.metricName === `${name}_count`);
+  const matching = values.filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
+  return matching.length === 0 ? undefined : matching.reduce((sum, v) => sum + v.value, 0);
+}
+
+const MUTATING = new Set(['createClusterInst', 'updateClusterInst', 'deleteClusterInst', 'createAppInst', 'deleteAppInst']);
+
+/** The create/update/delete calls the fake platform logged (since its last `resetCalls`). */
+export function mutatingCalls(platform: FakePlatform): FakeCall[] {
+  return platform.calls.filter((c) => MUTATING.has(c.op));
+}
+
+/** Waits until the controller of `env` holds the CloudletInfo of `cloudlet` in `state` (READY by default). */
+export async function waitCloudletInfo(env: InstEnv, cloudlet = 'edge1', state = CloudletState.CLOUDLET_STATE_READY, timeoutMs = 5000): Promise<void> {
+  const { kinds, objects } = env.ctl.controller;
+  const key = keyString.cloudlet(cloudletKeyOf(cloudlet));
+  await waitFor(() => objects.cache(kinds.cloudletInfo).get(key)?.state === state, { timeoutMs, message: `CloudletInfo of ${cloudlet} in state ${CloudletState[state]}` });
 }

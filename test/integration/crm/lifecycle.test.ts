@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CloudletState } from '../../../src/gen/edgeproto/cloudlet.js';
 import { TrackedState } from '../../../src/gen/edgeproto/common.js';
 import { keyString } from '../../../src/wire/object-key.js';
 import { startRealCrm, type RealCrm } from '../../helpers/crm-harness.js';
@@ -14,7 +15,7 @@ describe('CRM on the fake platform, through the real controller', () => {
     crm = await startRealCrm(env.ctl.notifyAddress, 'edge1');
     await crm.crm.whenReady(AbortSignal.timeout(5000));
     const { kinds, objects } = env.ctl.controller;
-    await waitFor(() => objects.cache(kinds.cloudletInfo).get(keyString.cloudlet(cloudletKeyOf('edge1')))?.state === 2, { timeoutMs: 5000 });
+    await waitFor(() => objects.cache(kinds.cloudletInfo).get(keyString.cloudlet(cloudletKeyOf('edge1')))?.state === CloudletState.CLOUDLET_STATE_READY, { timeoutMs: 5000 });
   });
 
   afterEach(async () => {

@@ -1,0 +1,153 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../../src/cli/api-client.js';
+import { AppInst, AppInstApiService } from '../../../src/gen/edgeproto/app_inst.js';
+import { Cloudlet, CloudletApiService, CloudletInfo, CloudletInfoApiService, CloudletState } from '../../../src/gen/edgeproto/cloudlet.js';
+import { ClusterInst, ClusterInstApiService } from '../../../src/gen/edgeproto/clusterinst.js';
+import { TrackedState } from '../../../src/gen/edgeproto/common.js';
+import { Operator, OperatorApiService } from '../../../src/gen/edgeproto/operator.js';
+import { keyString } from '../../../src/wire/object-key.js';
+import { spawnCli, type CliProcess } from '../../helpers/controller-process.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'cloudletd-up-'));
+const running: CliProcess[] = [];
+afterAll(() => {
+  for (const p of running) p.child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const ephemeral = ['--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'];
+
+/** What the summary's first line says. */
+interface Up {
+  readonly proc: CliProcess;
+  readonly line: string;
+  readonly apiAddress: string;
+  readonly notifyAddress: string;
+  readonly metricsUrl: string;
+}
+
+const SUMMARY = /^cloudletd is up(, but \d+ demo step\(s\) failed)?: controller API (\S+), notify (\S+), metrics (http:\/\/\S+)\/metrics$/;
+
+/** Spawns `cloudletd up <args>` and resolves at its summary line; rejects (with its output) if it exits first. */
+async function spawnUp(args: readonly string[], timeoutMs = 90_000): Promise<Up> {
+  const proc = spawnCli(['up', ...args]);
+  running.push(proc);
+  const summary = waitFor(() => proc.stdout.map((line) => SUMMARY.exec(line)).find((m) => m !== null), { timeoutMs, intervalMs: 20, message: 'the summary line' });
+  const exit = proc.exited.then((e) => {
+    throw new Error(`exited (${e.code ?? e.signal}) before the summary`);
+  });
+  const match = await Promise.race([summary, exit]).catch(async (err: unknown) => {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    throw new Error(`cloudletd up did not come up: ${String(err)}\nstdout:\n${proc.stdout.join('\n')}\nstderr:\n${proc.stderr()}`);
+  });
+  exit.catch(() => undefined);
+  return { proc, line: match[0], apiAddress: match[2] ?? '', notifyAddress: match[3] ?? '', metricsUrl: match[4] ?? '' };
+}
+
+/** Reads the demo's objects through the gRPC API. */
+async function objects(apiAddress: string): Promise<{ operators: Operator[]; cloudlets: Cloudlet[]; infos: CloudletInfo[]; clusterInsts: ClusterInst[]; appInsts: AppInst[] }> {
+  const api = new ApiClient(apiAddress, { defaultTimeoutMs: 5_000 });
+  try {
+    return {
+      operators: await api.stream(OperatorApiService.showOperator, Operator.fromPartial({})),
+      cloudlets: await api.stream(CloudletApiService.showCloudlet, Cloudlet.fromPartial({})),
+      infos: await api.stream(CloudletInfoApiService.showCloudletInfo, CloudletInfo.fromPartial({})),
+      clusterInsts: await api.stream(ClusterInstApiService.showClusterInst, ClusterInst.fromPartial({})),
+      appInsts: await api.stream(AppInstApiService.showAppInst, AppInst.fromPartial({})),
+    };
+  } finally {
+    api.close();
+  }
+}
+
+async function stop(proc: CliProcess, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  proc.child.kill(signal);
+  return proc.exited;
+}
+
+describe('cloudletd up --demo (child process)', () => {
+  it('starts everything with the demo READY, stops on SIGTERM with exit 0, and a second start resumes without duplicates', { timeout: 240_000 }, async () => {
+    const startedAt = performance.now();
+    const first = await spawnUp(['--demo', '--data-dir', dataDir, ...ephemeral]);
+    console.info(`cloudletd up --demo: summary ${(performance.now() - startedAt).toFixed(0)} ms after spawn (empty data dir)`);
+    expect(first.line).not.toContain('failed');
+    expect(first.apiAddress).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
+    expect(first.notifyAddress).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
+    expect(first.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    // Piped stdout: plain progress lines, no terminal control sequences.
+    const text = first.proc.stdout.join('\n');
+    expect(text).not.toContain('\u001b[');
+    for (const step of ['CRM TDG/berlin-edge-1 ready', 'ClusterInst acme-games on Orange/paris-edge-1 READY', 'AppInst leaderboard 2.1.0 on TDG/munich-edge-1 READY']) {
+      expect(text).toContain(step);
+    }
+
+    const seen = await objects(first.apiAddress);
+    expect(seen.operators.map((o) => o.key?.name).sort()).toEqual(['Orange', 'TDG']);
+    expect(seen.cloudlets).toHaveLength(3);
+    expect(seen.infos.map((i) => i.state)).toEqual(Array(3).fill(CloudletState.CLOUDLET_STATE_READY));
+    expect(seen.clusterInsts.map((ci) => ci.state)).toEqual(Array(3).fill(TrackedState.READY));
+    expect(seen.appInsts).toHaveLength(6);
+    expect(seen.appInsts.every((ai) => ai.state === TrackedState.READY)).toBe(true);
+
+    const metrics = await (await fetch(`${first.metricsUrl}/metrics`)).text();
+    for (const cloudlet of ['TDG/berlin-edge-1', 'TDG/munich-edge-1', 'Orange/paris-edge-1']) {
+      expect(metrics).toContain(`cloudletd_crm_ready{cloudlet="${cloudlet}"} 1`);
+    }
+    expect(metrics).toMatch(/^cloudletd_notify_server_peers 3$/m);
+    expect((await fetch(`${first.metricsUrl}/readyz`)).status).toBe(200);
+    const logFile = join(dataDir, 'cloudletd.log');
+    expect(existsSync(logFile)).toBe(true);
+    expect(readFileSync(logFile, 'utf8')).toContain('"msg":"controller started"');
+
+    const stopAt = performance.now();
+    expect(await stop(first.proc, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    console.info(`cloudletd up stopped ${(performance.now() - stopAt).toFixed(0)} ms after SIGTERM`);
+    expect(first.proc.stdout).toContain('stopped');
+
+    const second = await spawnUp(['--demo', '--data-dir', dataDir, ...ephemeral]);
+    expect(second.line).not.toContain('failed');
+    expect(second.proc.stdout.join('\n')).toMatch(/demo data +20 objects: 0 created now, 20 already there/);
+    const again = await objects(second.apiAddress);
+    expect(again.operators).toHaveLength(2);
+    expect(again.cloudlets).toHaveLength(3);
+    expect(again.clusterInsts.map((ci) => ci.state)).toEqual(Array(3).fill(TrackedState.READY));
+    const keys = (list: AppInst[]): string[] => list.map((ai) => keyString.appInst(ai.key)).sort();
+    expect(keys(again.appInsts)).toEqual(keys(seen.appInsts));
+    expect(again.appInsts.every((ai) => ai.state === TrackedState.READY)).toBe(true);
+    expect(await stop(second.proc, 'SIGINT')).toEqual({ code: 0, signal: null });
+  });
+
+  it('fails with exit 1 and one line naming the flag when a port is taken', { timeout: 60_000 }, async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'cloudletd-up-port-'));
+      const proc = spawnCli(['up', '--demo', '--data-dir', dir, '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', `127.0.0.1:${port}`]);
+      running.push(proc);
+      expect(await proc.exited).toEqual({ code: 1, signal: null });
+      const lines = proc.stderr().split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^cloudletd up: UNAVAILABLE: --metrics-addr: metrics server cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('fails with exit 2 and one line for bad flags, and prints its flags for --help', async () => {
+    const bad = spawnCli(['up', '--crms', '2']);
+    expect(await bad.exited).toEqual({ code: 2, signal: null });
+    expect(bad.stderr().trim()).toBe('cloudletd up: INVALID_ARGUMENT: --crms: only with --demo (otherwise each --cloudlet gets a CRM)');
+    expect(bad.stdout).toEqual([]);
+    const help = spawnCli(['up', '--help']);
+    expect(await help.exited).toEqual({ code: 0, signal: null });
+    expect(help.stdout.join('\n')).toContain('--demo');
+  });
+});

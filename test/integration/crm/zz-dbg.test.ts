@@ -1,0 +1,22 @@
+import { createLogger } from '../../../src/core/logger.js';
+import { it } from 'vitest';
+import { startRealCrm, waitCloudletInfo } from '../../helpers/crm-harness.js';
+import { ciRequest, startInstEnv } from '../../helpers/inst-env.js';
+it('dbg', async () => {
+  const env = await startInstEnv({ crm: false });
+  const crm = await startRealCrm(env.ctl.notifyAddress, 'edge1', { log: createLogger({ level: 'debug', format: 'pretty' }), config: { operationTimeoutMs: 300 } });
+  await crm.crm.whenReady(AbortSignal.timeout(5000));
+  await waitCloudletInfo(env);
+  const { kinds, objects } = env.ctl.controller;
+  const t0 = performance.now();
+  objects.cache(kinds.clusterInst).watch((c) => console.log(new Date().toISOString(), 'ctl', c.kind, (c as any).value?.state));
+  (crm.crm as any).caches.clusterInsts.watch((c: any) => console.log(new Date().toISOString(), 'crm mirror', c.kind, c.value?.state));
+  crm.platform.script('createClusterInst', { hang: true });
+  const p = env.createCi(ciRequest('c1'));
+  const iv = setInterval(() => console.log(Math.round(performance.now() - t0), crm.platform.calls.filter(c => c.op === 'createClusterInst').length), 50);
+  await p;
+  await new Promise((r) => setTimeout(r, 700));
+  clearInterval(iv);
+  console.log((await crm.registry.getSingleMetricAsString('cloudletd_crm_reconcile_duration_seconds')).split('\n').filter(l=>l.includes('_count') && !l.endsWith(' 0')).join('\n'));
+  await crm.remove(); await env.close();
+});
