@@ -8,6 +8,7 @@ import { createFakePlatform } from '../../../platforms/fake/index.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { TrackedState } from '../../../src/gen/edgeproto/common.js';
 import { keyString } from '../../../src/wire/object-key.js';
+import { waitCloudletInfo } from '../../helpers/crm-harness.js';
 import { spawnCrm, type CrmProcess } from '../../helpers/crm-process.js';
 import { aiRequest, appFixture, ciRequest, cloudletKeyOf, startInstEnv, type InstEnv } from '../../helpers/inst-env.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -72,6 +73,7 @@ describe('kill -9 loop', () => {
       });
     }
     crm = await startCrm(env.ctl.notifyAddress);
+    await waitCloudletInfo(env);
     expect((await env.createCi(ciRequest('c1'))).error).toBeUndefined();
 
     const creates = Promise.all(APPS.map((app) => env!.createAi(aiRequest(app, 'c1'))));
