@@ -20,6 +20,8 @@ export interface RealCrmOptions {
   settings?: Record<string, unknown>;
   config?: Partial<CrmConfig>;
   log?: Logger;
+  /** Runs on the platform before the CRM starts (e.g. to script its init). */
+  beforeStart?: (platform: FakePlatform) => void;
 }
 
 /** An in-process CRM on the fake platform. */
@@ -50,6 +52,7 @@ export async function startRealCrm(notifyAddress: string, cloudlet = 'edge1', op
   const cloudletKey = cloudletKeyOf(cloudlet);
   mkdirSync(join(dataDir, 'platform'), { recursive: true });
   const platform = await createFakePlatform({ cloudletKey, settings: options.settings ?? {}, dataDir: join(dataDir, 'platform'), log });
+  options.beforeStart?.(platform);
   const registry = createMetricsRegistry();
   const config: CrmConfig = {
     ...CRM_DEFAULTS,
