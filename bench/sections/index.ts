@@ -4,7 +4,8 @@
  */
 import type { Section } from '../lib/types.js';
 import { controllerSection } from './controller.js';
+import { crmSection } from './crm.js';
 import { notifySection } from './notify.js';
 import { wireSection } from './wire.js';
 
-export const sections: readonly Section[] = [wireSection, notifySection, controllerSection];
+export const sections: readonly Section[] = [wireSection, notifySection, controllerSection, crmSection];

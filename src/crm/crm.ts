@@ -25,6 +25,7 @@ import { OperationJournal, type InstKind } from './journal.js';
 import { createCrmMetrics, type CrmMetrics } from './metrics.js';
 import { PlatformSession } from './platform-session.js';
 import { reconcileAppInst } from './reconcile-appinst.js';
+import { wakeWaiters } from './reconcile-common.js';
 import { reconcileClusterInst } from './reconcile-clusterinst.js';
 import { parseQueueKey, queueKey, type ReconcileEnv, type Waiting } from './reconcile-env.js';
 import { collectRuntime } from './runtime-job.js';
@@ -228,9 +229,7 @@ export class Crm {
     };
     this.caches.clusterInsts.watch(onInst('ClusterInst'));
     this.caches.appInsts.watch(onInst('AppInst'));
-    const wake = (change: { key: string }) => {
-      for (const [appInstKey, waiting] of this.env.waiting) if (waiting.on === change.key) this.enqueue(queueKey('AppInst', appInstKey));
-    };
+    const wake = (change: { key: string }) => wakeWaiters(this.env, change.key);
     this.caches.apps.watch(wake);
     this.caches.flavors.watch(wake);
   }

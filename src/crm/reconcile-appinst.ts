@@ -8,12 +8,11 @@ import type { Flavor } from '../gen/edgeproto/flavor.js';
 import type { AppInstSpec } from '../platform/platform.js';
 import { keyString } from '../wire/object-key.js';
 import { phaseOf } from './inst-phase.js';
-import { ensureAbsent, holdAfterError, NOTHING, reconcileUndesired, setUnrepaired, type Reconciled } from './reconcile-common.js';
+import { ensureAbsent, holdAfterError, NOTHING, reconcileUndesired, setUnrepaired, stopWaiting, waitForDependency, type Reconciled } from './reconcile-common.js';
 import { queueKey, type ReconcileEnv } from './reconcile-env.js';
 import { runOperation } from './run-operation.js';
 
 const CREATE_PREFIX = 'Create App Inst failed: ';
-const WAIT_POLL_MS = 1_000;
 
 /**
  * Reconciles one AppInst key (level-triggered, idempotent). Creating needs the App, the ClusterInst (built on the
@@ -30,11 +29,11 @@ export async function reconcileAppInst(env: ReconcileEnv, key: string, signal: A
     case 'present':
       return ensureAppInst(env, key, desired, signal);
     case 'absent':
-      env.waiting.delete(key);
+      stopWaiting(env, 'AppInst', key);
       setUnrepaired(env, 'AppInst', key, undefined);
       return ensureAbsent(env, 'AppInst', key, desired, signal);
     case 'hold':
-      env.waiting.delete(key);
+      stopWaiting(env, 'AppInst', key);
       return holdAfterError(env, 'AppInst', key, desired, signal);
     default:
       return NOTHING;
@@ -70,7 +69,7 @@ function dependenciesOf(env: ReconcileEnv, desired: AppInst): Dependencies | { o
 async function ensureAppInst(env: ReconcileEnv, key: string, desired: AppInst, signal: AbortSignal): Promise<Reconciled> {
   const actual = env.actual.get('AppInst', key);
   if (actual?.status === 'ready') {
-    env.waiting.delete(key);
+    stopWaiting(env, 'AppInst', key);
     env.report.appInst(desired.key, key, TrackedState.READY, [], actual.runtime);
     setUnrepaired(env, 'AppInst', key, undefined);
     if (env.journal.get('AppInst', key)) await env.journal.end('AppInst', key);
@@ -79,12 +78,8 @@ async function ensureAppInst(env: ReconcileEnv, key: string, desired: AppInst, s
   const repair = desired.state === TrackedState.READY;
   const deps = dependenciesOf(env, desired);
   if ('on' in deps) {
-    const now = Date.now();
-    const waiting = env.waiting.get(key) ?? { since: now, on: deps.on };
-    env.waiting.set(key, { since: waiting.since, on: deps.on });
-    const left = waiting.since + env.config.dependencyWaitMs - now;
-    if (left > 0) return { outcome: Outcome.requeue(Math.min(WAIT_POLL_MS, left)), label: { op: 'none', result: 'waiting' } };
-    env.waiting.delete(key);
+    const waiting = waitForDependency(env, 'AppInst', key, deps.on);
+    if (waiting) return waiting;
     const error = failedPrecondition(deps.what);
     if (repair) {
       setUnrepaired(env, 'AppInst', key, `AppInst ${desired.key?.app_key?.name ?? key} lost on the platform, cannot rebuild: ${deps.what}`);
@@ -93,7 +88,7 @@ async function ensureAppInst(env: ReconcileEnv, key: string, desired: AppInst, s
     env.report.appInst(desired.key, key, TrackedState.CREATE_ERROR, [`${CREATE_PREFIX}${deps.what}`]);
     return { outcome: Outcome.terminal(error), label: { op: 'create', result: 'error' } };
   }
-  env.waiting.delete(key);
+  stopWaiting(env, 'AppInst', key);
   const spec: AppInstSpec = { key, appInst: desired, app: deps.app, clusterInst: deps.clusterInst, flavor: deps.flavor };
   if (!repair) env.report.appInst(desired.key, key, TrackedState.CREATING);
   const result = await runOperation(env, {

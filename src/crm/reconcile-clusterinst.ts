@@ -1,4 +1,4 @@
-import { asCodedError } from '../core/errors.js';
+import { asCodedError, failedPrecondition } from '../core/errors.js';
 import { Outcome } from '../core/outcome.js';
 import type { ClusterInst } from '../gen/edgeproto/clusterinst.js';
 import { TrackedState } from '../gen/edgeproto/common.js';
@@ -6,7 +6,7 @@ import { matchPlatformFlavor } from '../platform/flavor-match.js';
 import type { ClusterInstSpec, PlatformFlavor } from '../platform/platform.js';
 import { keyString } from '../wire/object-key.js';
 import { phaseOf } from './inst-phase.js';
-import { ensureAbsent, holdAfterError, NOTHING, reconcileUndesired, setUnrepaired, type Reconciled } from './reconcile-common.js';
+import { ensureAbsent, holdAfterError, NOTHING, reconcileUndesired, setUnrepaired, stopWaiting, waitForDependency, wakeWaiters, type Reconciled } from './reconcile-common.js';
 import { queueKey, type ReconcileEnv } from './reconcile-env.js';
 import { runOperation } from './run-operation.js';
 
@@ -41,9 +41,11 @@ export async function reconcileClusterInst(env: ReconcileEnv, key: string, signa
     case 'present':
       return ensureClusterInst(env, key, desired, signal);
     case 'absent':
+      stopWaiting(env, 'ClusterInst', key);
       setUnrepaired(env, 'ClusterInst', key, undefined);
       return ensureAbsent(env, 'ClusterInst', key, desired, signal);
     case 'hold':
+      stopWaiting(env, 'ClusterInst', key);
       return holdAfterError(env, 'ClusterInst', key, desired, signal);
     default:
       return NOTHING;
@@ -67,10 +69,18 @@ async function ensureClusterInst(env: ReconcileEnv, key: string, desired: Cluste
 
   const nodeFlavor = nodeFlavorOf(env, desired);
   if ('wait' in nodeFlavor) {
-    // Flavors are never filtered and arrive first; a missing one is an inconsistency worth reporting at once.
-    env.report.clusterInst(desired.key, key, errorState, [`${errorPrefix}Flavor ${desired.flavor?.name ?? ''} not found`]);
-    return { outcome: Outcome.terminal(new Error(`flavor ${nodeFlavor.wait} not found`)), label: { op, result: 'error' } };
+    // A new CRM may get its cloudlet's ClusterInsts before the Flavors (they come with the send-all): wait for it.
+    const waiting = waitForDependency(env, 'ClusterInst', key, nodeFlavor.wait);
+    if (waiting) return waiting;
+    const error = failedPrecondition(`Flavor ${desired.flavor?.name ?? ''} not found`);
+    if (repair) {
+      setUnrepaired(env, 'ClusterInst', key, `ClusterInst ${desired.key?.cluster_key?.name ?? key} lost on the platform, cannot rebuild: ${error.message}`);
+      return { outcome: Outcome.retry(error), label: { op, result: 'error' } };
+    }
+    env.report.clusterInst(desired.key, key, errorState, [`${errorPrefix}${error.message}`]);
+    return { outcome: Outcome.terminal(error), label: { op, result: 'error' } };
   }
+  stopWaiting(env, 'ClusterInst', key);
   if ('error' in nodeFlavor) {
     env.report.clusterInst(desired.key, key, errorState, [`${errorPrefix}${nodeFlavor.error.message}`]);
     return { outcome: Outcome.terminal(nodeFlavor.error), label: { op, result: 'error' } };
@@ -89,7 +99,7 @@ async function ensureClusterInst(env: ReconcileEnv, key: string, desired: Cluste
         env.metrics.driftRepairs.inc({ kind: 'ClusterInst', result: 'success' });
         setUnrepaired(env, 'ClusterInst', key, undefined);
       }
-      for (const [appInstKey, waiting] of env.waiting) if (waiting.on === key) env.enqueue('AppInst', appInstKey);
+      wakeWaiters(env, key);
       return { outcome: Outcome.done(), label: { op, result: 'success' } };
     case 'cancelled':
       return { outcome: Outcome.done(), label: { op, result: 'cancelled' } };

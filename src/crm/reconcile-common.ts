@@ -3,7 +3,7 @@ import type { AppInst } from '../gen/edgeproto/app_inst.js';
 import type { ClusterInst } from '../gen/edgeproto/clusterinst.js';
 import { TrackedState } from '../gen/edgeproto/common.js';
 import type { InstKind } from './journal.js';
-import { queueKey, type ReconcileEnv } from './reconcile-env.js';
+import { parseQueueKey, queueKey, type ReconcileEnv } from './reconcile-env.js';
 import { runOperation } from './run-operation.js';
 
 /** Result label of a reconcile, for the duration histogram. */
@@ -81,7 +81,7 @@ export async function reconcileUndesired(env: ReconcileEnv, kind: InstKind, key:
   const actual = env.actual.get(kind, key);
   if (!actual && !env.journal.get(kind, key)) {
     env.orphanSince.delete(qk);
-    env.waiting.delete(key);
+    env.waiting.delete(qk);
     env.report.forget(kind, key);
     return NOTHING;
   }
@@ -126,4 +126,36 @@ export function setUnrepaired(env: ReconcileEnv, kind: InstKind, key: string, re
     env.unrepaired.set(qk, reason);
   }
   env.unrepairedChanged();
+}
+
+const WAIT_POLL_MS = 1_000;
+
+/**
+ * Keeps an instance waiting for a dependency (`on`: the key string of the missing App, Flavor or ClusterInst).
+ * Returns the waiting outcome (re-run as soon as the dependency arrives, polled every second) while the wait is
+ * younger than `dependencyWaitMs`, or undefined when it has expired (the caller reports the failure).
+ */
+export function waitForDependency(env: ReconcileEnv, kind: InstKind, key: string, on: string): Reconciled | undefined {
+  const qk = queueKey(kind, key);
+  const now = Date.now();
+  const since = env.waiting.get(qk)?.since ?? now;
+  env.waiting.set(qk, { since, on });
+  const left = since + env.config.dependencyWaitMs - now;
+  if (left > 0) return { outcome: Outcome.requeue(Math.min(WAIT_POLL_MS, left)), label: { op: 'none', result: 'waiting' } };
+  env.waiting.delete(qk);
+  return undefined;
+}
+
+/** Ends an instance's wait for dependencies (they are there, or it no longer needs them). */
+export function stopWaiting(env: ReconcileEnv, kind: InstKind, key: string): void {
+  env.waiting.delete(queueKey(kind, key));
+}
+
+/** Queues every instance waiting for `dependencyKey` (an App, Flavor or ClusterInst that just arrived or got built). */
+export function wakeWaiters(env: ReconcileEnv, dependencyKey: string): void {
+  for (const [qk, waiting] of env.waiting) {
+    if (waiting.on !== dependencyKey) continue;
+    const { kind, key } = parseQueueKey(qk);
+    env.enqueue(kind, key);
+  }
 }

@@ -20,7 +20,7 @@ export interface DesiredCaches {
 }
 
 
-/** What a dependency-waiting AppInst waits for: the key string of the App, ClusterInst or Flavor. */
+/** What a dependency-waiting instance waits for: the key string of the App, ClusterInst or Flavor. */
 export interface Waiting {
   readonly since: number;
   readonly on: string;
@@ -46,7 +46,7 @@ export interface ReconcileEnv {
   synced(): boolean;
   /** When the current connection synced (epoch ms), or undefined. */
   syncedAt(): number | undefined;
-  /** AppInsts waiting for a dependency. */
+  /** Instances waiting for a dependency, by queue key. */
   readonly waiting: Map<string, Waiting>;
   /** Since when (epoch ms) an undesired instance has been seen on the platform while synced. */
   readonly orphanSince: Map<string, number>;

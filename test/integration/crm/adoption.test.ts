@@ -37,4 +37,23 @@ describe('CRM restart adoption', () => {
     }
     crms.push(first);
   });
+
+  it('a new CRM with nothing local rebuilds its cloudlet, even though the ClusterInsts arrive before the Flavors', async () => {
+    env = await startInstEnv({ crm: false });
+    const first = await startRealCrm(env.ctl.notifyAddress, 'edge1');
+    crms.push(first);
+    await first.crm.whenReady(AbortSignal.timeout(5000));
+    expect((await env.createCi(ciRequest('c1'))).error).toBeUndefined();
+    expect((await env.createAi(aiRequest('face', 'c1'))).error).toBeUndefined();
+    await first.remove(); // the host is replaced: no local store, no platform state
+
+    const fresh = await startRealCrm(env.ctl.notifyAddress, 'edge1');
+    crms.push(fresh);
+    await waitFor(() => fresh.platform.instances().filter((i) => i.status === 'ready').length === 2, { timeoutMs: 10_000, message: 'rebuilt' });
+    const { kinds, objects } = env.ctl.controller;
+    expect(objects.cache(kinds.clusterInst).get(keyString.clusterInst(ciRequest('c1').key))?.state).toBe(TrackedState.READY);
+    expect(objects.cache(kinds.appInst).get(keyString.appInst(aiRequest('face', 'c1').key))?.state).toBe(TrackedState.READY);
+    await waitFor(() => fresh.crm.status().queueDepth === 0, { timeoutMs: 5000 });
+    expect(fresh.crm.status().cloudletState).toBe('CLOUDLET_STATE_READY');
+  });
 });

@@ -91,4 +91,17 @@ describe('CRM AppInst dependencies', () => {
     expect(crm.platform.calls.map((c) => c.op).filter((op) => op.startsWith('create'))).toEqual(['createClusterInst', 'createAppInst']);
     expect(crm.platform.instances().map((i) => `${i.kind} ${i.status}`)).toEqual(['ClusterInst ready', 'AppInst ready']);
   });
+
+  it('a new CRM whose ClusterInst arrives before the Flavors waits for them instead of failing', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.close());
+    for (const f of FLAVORS) server.flavors.update(f);
+    server.cloudlets.update(cloudlet('edge1'));
+    server.clusterInsts.update(CI); // queued as soon as the CRM's CloudletInfo arrives, ahead of the send-all's Flavors
+    const crm = await startRealCrm(server.address, 'edge1');
+    cleanups.push(() => crm.remove());
+    await waitFor(() => server.clusterInstInfos.get(CI_KEY)?.state === TrackedState.READY, { timeoutMs: 5000, message: 'ClusterInst READY' });
+    expect(server.clusterInstInfos.get(CI_KEY)?.errors).toEqual([]);
+    expect(crm.platform.callCount('createClusterInst')).toBe(1);
+  });
 });
