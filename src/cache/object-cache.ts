@@ -35,12 +35,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 class LazyEntry<T> implements CacheEntry<T> {
   #value: T | undefined;
   readonly #codec: MessageCodec<T>;
+  readonly #keep: boolean;
 
-  constructor(codec: MessageCodec<T>, readonly bytes: Uint8Array) {
+  constructor(codec: MessageCodec<T>, readonly bytes: Uint8Array, keep = true) {
     this.#codec = codec;
+    this.#keep = keep;
   }
 
   get value(): T {
+    if (!this.#keep) return this.#codec.decode(this.bytes);
     return (this.#value ??= this.#codec.decode(this.bytes));
   }
 
@@ -84,6 +87,15 @@ function deleteChange<T>(key: string, old: CacheEntry<T>): CacheChange<T> {
   };
 }
 
+/** Options of an {@link ObjectCache}. */
+export interface ObjectCacheOptions {
+  /**
+   * Keep decoded values (default true). False keeps only the bytes and decodes on every read: less memory for
+   * large caches whose objects are read rarely (a CRM's thousands of AppInsts), at a decode per read.
+   */
+  readonly keepDecoded?: boolean;
+}
+
 /**
  * A keyed, watchable mirror of one object kind, as notify senders and receivers use it. Objects are stored with
  * their encoded bytes; an update whose bytes equal what is stored is a no-op and notifies nobody, so repeated
@@ -94,8 +106,11 @@ function deleteChange<T>(key: string, old: CacheEntry<T>): CacheChange<T> {
 export class ObjectCache<T> {
   private readonly entries = new Map<string, CacheEntry<T>>();
   private readonly listeners = new Set<CacheListener<T>>();
+  private readonly keepDecoded: boolean;
 
-  constructor(readonly kind: ObjectKind<T>) {}
+  constructor(readonly kind: ObjectKind<T>, options: ObjectCacheOptions = {}) {
+    this.keepDecoded = options.keepDecoded ?? true;
+  }
 
   /** Number of objects. */
   get size(): number {
@@ -132,7 +147,7 @@ export class ObjectCache<T> {
     const encoded = bytes ?? this.kind.codec.encode(value).finish();
     const old = this.entries.get(key);
     if (old && sameBytes(old.bytes, encoded)) return false;
-    const entry: CacheEntry<T> = { value, bytes: encoded };
+    const entry: CacheEntry<T> = this.keepDecoded ? { value, bytes: encoded } : new LazyEntry(this.kind.codec, encoded, false);
     this.entries.set(key, entry);
     if (this.listeners.size > 0) this.emit(updateChange(key, entry, old));
     return true;
@@ -149,7 +164,7 @@ export class ObjectCache<T> {
     const { key, bytes } = object;
     const old = this.entries.get(key);
     if (old && sameBytes(old.bytes, bytes)) return false;
-    const entry = new LazyEntry(this.kind.codec, bytes);
+    const entry = new LazyEntry(this.kind.codec, bytes, this.keepDecoded);
     this.entries.set(key, entry);
     if (this.listeners.size > 0) this.emit(updateChange(key, entry, old));
     return true;

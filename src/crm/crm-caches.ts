@@ -30,10 +30,10 @@ export class CrmCaches {
     this.cloudlets = new ObjectCache(kinds.cloudlet);
     this.clusterInsts = new ObjectCache(kinds.clusterInst);
     this.apps = new ObjectCache(kinds.app);
-    this.appInsts = new ObjectCache(kinds.appInst);
+    this.appInsts = new ObjectCache(kinds.appInst, { keepDecoded: false });
     this.cloudletInfos = new ObjectCache(kinds.cloudletInfo);
     this.clusterInstInfos = new ObjectCache(kinds.clusterInstInfo);
-    this.appInstInfos = new ObjectCache(kinds.appInstInfo);
+    this.appInstInfos = new ObjectCache(kinds.appInstInfo, { keepDecoded: false });
     this.nodes = new ObjectCache(kinds.node);
   }
 

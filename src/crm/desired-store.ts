@@ -37,7 +37,8 @@ export class DesiredStore {
         for (const kv of page.kvs) {
           try {
             const value = cache.kind.codec.decode(kv.value);
-            cache.update(value, kv.value, kv.key.slice(prefix.length));
+            // A fresh string: a slice would keep the whole store key alive for the life of the cache entry.
+            cache.update(value, kv.value, Buffer.from(kv.key.slice(prefix.length), 'utf8').toString('utf8'));
             restored++;
           } catch (err) {
             this.log.warn({ key: kv.key, err }, 'kept desired object unreadable, skipped');

@@ -60,14 +60,18 @@ export interface ReconcileEnv {
   unrepairedChanged(): void;
 }
 
-/** The workqueue key of an instance. */
-export function queueKey(kind: InstKind, key: string): string {
-  return `${kind === 'ClusterInst' ? 'C' : 'A'}|${key}`;
+/**
+ * The workqueue key of an instance: its key string itself. ClusterInst and AppInst key strings never collide (an
+ * AppInst key string starts with `{"app_key"`, a ClusterInst one with `{"cluster_key"`), so the queue, and every
+ * map keyed like it, shares the very string the desired cache holds instead of keeping copies with a kind prefix.
+ */
+export function queueKey(_kind: InstKind, key: string): string {
+  return key;
 }
+
+const APPINST_KEY_START = '{"app_key"';
 
 /** The kind and key string of a workqueue key. */
 export function parseQueueKey(qk: string): { kind: InstKind; key: string } {
-  return { kind: qk.startsWith('C|') ? 'ClusterInst' : 'AppInst', key: qk.slice(2) };
+  return { kind: qk.startsWith(APPINST_KEY_START) ? 'AppInst' : 'ClusterInst', key: qk };
 }
-
-export type { InfoCaches } from './info-reporter.js';
