@@ -8,7 +8,6 @@ import { TrackedState } from '../gen/edgeproto/common.js';
 import type { Flavor } from '../gen/edgeproto/flavor.js';
 import { Node, NodeType } from '../gen/edgeproto/node.js';
 import type { Gauge } from 'prom-client';
-import type { CrmConfig } from './config.js';
 
 /**
  * The CRM's caches: the desired state the controller mirrors to it (Flavor, Cloudlet, ClusterInst, App, AppInst;
@@ -25,7 +24,7 @@ export class CrmCaches {
   readonly appInstInfos: ObjectCache<AppInstInfo>;
   readonly nodes: ObjectCache<Node>;
 
-  constructor(kinds: EdgeprotoKinds, _config: CrmConfig) {
+  constructor(kinds: EdgeprotoKinds) {
     this.flavors = new ObjectCache(kinds.flavor);
     this.cloudlets = new ObjectCache(kinds.cloudlet);
     this.clusterInsts = new ObjectCache(kinds.clusterInst);

@@ -16,7 +16,7 @@ import { ActualState } from './actual-state.js';
 import { CrmCaches } from './crm-caches.js';
 import type { CrmConfig } from './config.js';
 import { DesiredStore } from './desired-store.js';
-import { detectDrift } from './drift-job.js';
+import { detectDrift, type DriftDeps } from './drift-job.js';
 import { handleExecRequest } from './exec-handler.js';
 import { phaseOf } from './inst-phase.js';
 import { InfoReporter } from './info-reporter.js';
@@ -94,7 +94,7 @@ export class Crm {
     const { config, platform, log, registry } = deps;
     const kinds = edgeprotoKinds();
     this.cloudletKey = keyString.cloudlet(config.cloudletKey);
-    this.caches = new CrmCaches(kinds, config);
+    this.caches = new CrmCaches(kinds);
     this.metrics = createCrmMetrics(registry, {
       queueDepth: () => this.queue.len() + this.deferred.size,
       objects: (gauge) => this.caches.countObjects(gauge),
@@ -198,23 +198,22 @@ export class Crm {
     const { schedules } = this.deps.config;
     this.jobs.add({ name: 'refresh_info', schedule: schedules.refreshInfo, run: (signal) => (this.session.ready ? this.session.refresh(signal) : Promise.resolve()) });
     this.jobs.add({ name: 'drift', schedule: schedules.drift, run: async (signal) => {
-      if (!this.session.ready) return;
-      await detectDrift({
-        env: this.env,
-        busy: (kind, key) => this.queue.isRunning(queueKey(kind, key)) || this.queue.isPending(queueKey(kind, key)),
-        touchedAt: (kind, key) => this.actual.touchedAt(kind, key),
-      }, signal);
+      if (this.session.ready) await detectDrift(this.driftDeps(), signal);
     } });
     this.jobs.add({ name: 'runtime', schedule: schedules.runtime, run: (signal) => (this.session.ready ? collectRuntime(this.env, this.runtimeSeries, signal) : Promise.resolve()) });
   }
 
   /** Runs the drift job now (tests, `kill -HUP`-style triggers). Resolves when it ends. */
   async detectDriftNow(): Promise<void> {
-    await detectDrift({
+    await detectDrift(this.driftDeps(), this.stopping.signal);
+  }
+
+  private driftDeps(): DriftDeps {
+    return {
       env: this.env,
       busy: (kind, key) => this.queue.isRunning(queueKey(kind, key)) || this.queue.isPending(queueKey(kind, key)),
       touchedAt: (kind, key) => this.actual.touchedAt(kind, key),
-    }, this.stopping.signal);
+    };
   }
 
   private watchDesired(): void {
