@@ -19,8 +19,9 @@ function same(a: PlatformInstance | undefined, b: PlatformInstance | undefined):
 
 /**
  * Drift detection: lists the platform and compares it with the CRM's view. Every instance that differs (vanished,
- * broken, half-made, or unknown to the CRM) gets its actual state corrected and its key queued; the reconcile then
- * repairs it (rebuilds what the desired state wants, deletes what it does not, after the orphan rules). Keys that
+ * failed or recovered, half-made, or unknown to the CRM) gets its actual state corrected and its key queued; the
+ * reconcile then acts on it (rebuilds what vanished, reports a failed AppInst's health, deletes what is no longer
+ * wanted, after the orphan rules). Keys that
  * are busy, or that a reconcile wrote after the listing started, are left to their reconcile. Returns the number of
  * instances that drifted.
  */
@@ -37,13 +38,11 @@ export async function detectDrift(deps: DriftDeps, signal: AbortSignal): Promise
       if (deps.busy(kind, key)) continue;
       const touched = deps.touchedAt(kind, key);
       if (touched !== undefined && touched >= listedAt) continue;
-      let now = seen.get(`${kind}|${key}`);
-      // A platform that cannot see its broken instances lists them "failed"; a reconcile rebuilds those.
-      if (now?.status === 'failed') now = undefined;
+      const now = seen.get(`${kind}|${key}`);
       const before = env.actual.get(kind, key);
       if (same(before, now)) continue;
       drifted++;
-      env.log.warn({ kind, key, before: before?.status ?? 'absent', now: seen.get(`${kind}|${key}`)?.status ?? 'absent' }, 'platform drift detected');
+      env.log.warn({ kind, key, before: before?.status ?? 'absent', now: now?.status ?? 'absent', detail: now?.detail }, 'platform drift detected');
       if (now) env.actual.set(now);
       else env.actual.delete(kind, key);
       env.enqueue(kind, key);

@@ -40,6 +40,11 @@ export async function reconcileAppInst(env: ReconcileEnv, key: string, signal: A
   }
 }
 
+/** READY, or an in-progress create the platform already finished (the failure came after it). */
+function isSettled(state: TrackedState): boolean {
+  return state === TrackedState.READY || state === TrackedState.CREATING || state === TrackedState.CREATE_REQUESTED;
+}
+
 interface Dependencies {
   readonly app: App;
   readonly clusterInst: ClusterInst | undefined;
@@ -68,9 +73,12 @@ function dependenciesOf(env: ReconcileEnv, desired: AppInst): Dependencies | { o
 
 async function ensureAppInst(env: ReconcileEnv, key: string, desired: AppInst, signal: AbortSignal): Promise<Reconciled> {
   const actual = env.actual.get('AppInst', key);
-  if (actual?.status === 'ready') {
+  if (actual?.status === 'ready' || (actual?.status === 'failed' && isSettled(desired.state))) {
+    // A failed AppInst (its container exited) is the platform's to restart, per its restart policy; the CRM reports
+    // its health in the info's errors and does not build a second copy. Only a vanished one is rebuilt.
     stopWaiting(env, 'AppInst', key);
-    env.report.appInst(desired.key, key, TrackedState.READY, [], actual.runtime);
+    const health = actual.status === 'failed' ? [`AppInst unhealthy: ${actual.detail ?? 'failed'}`] : [];
+    env.report.appInst(desired.key, key, TrackedState.READY, health, actual.runtime);
     setUnrepaired(env, 'AppInst', key, undefined);
     if (env.journal.get('AppInst', key)) await env.journal.end('AppInst', key);
     return NOTHING;

@@ -79,17 +79,20 @@ export function applyClusterInstInfo(ci: ClusterInst, info: ClusterInstInfo): In
 }
 
 /**
- * Applies an AppInstInfo UPDATE to an AppInst (pure). Errors are replaced only on *_ERROR states and otherwise
- * kept; `runtime_info` is always copied from the info on an accepted transition, and refreshed when both are
- * READY. An accepted NOT_PRESENT means gone.
+ * Applies an AppInstInfo UPDATE to an AppInst (pure). Errors are replaced on *_ERROR states and otherwise kept,
+ * except that a READY info for a READY AppInst refreshes both `errors` (its health: what the CRM finds wrong with
+ * the running instance, e.g. a crashed container) and `runtime_info`; `runtime_info` is always copied from the info
+ * on an accepted transition. An accepted NOT_PRESENT means gone.
  */
 export function applyAppInstInfo(ai: AppInst, info: AppInstInfo): InfoEffect<AppInst> {
   const t = applyInfo(ai.state, info.state);
   if (!t.accepted) return { effect: 'ignored', reason: t.reason };
   if (t.same) {
     const sameRuntime = JSON.stringify(ai.runtime_info?.container_ids ?? []) === JSON.stringify(info.runtime_info?.container_ids ?? []);
-    if (t.state !== S.READY || sameRuntime) return { effect: 'ignored', reason: 'same state' };
-    return { effect: 'changed', object: { ...ai, runtime_info: info.runtime_info } };
+    const sameErrors = JSON.stringify(ai.errors) === JSON.stringify(info.errors);
+    if (t.state !== S.READY || (sameRuntime && sameErrors)) return { effect: 'ignored', reason: 'same state' };
+    // A READY AppInst's health: the CRM reports what is wrong with it (a crashed container) as errors, and clears them.
+    return { effect: 'changed', object: { ...ai, runtime_info: info.runtime_info, errors: [...info.errors] } };
   }
   if (t.state === S.NOT_PRESENT) return { effect: 'gone' };
   return {

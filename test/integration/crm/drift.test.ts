@@ -88,17 +88,22 @@ describe('CRM drift repair', () => {
   });
 
   it('repairs on the drift schedule, without being asked', async () => {
-    const { crm } = await setup({ schedules: { refreshInfo: '0 0 1 1 *', drift: '* * * * * *', runtime: '0 0 1 1 *' } });
+    const { env, crm } = await setup({ schedules: { refreshInfo: '0 0 1 1 *', drift: '* * * * * *', runtime: '0 0 1 1 *' } });
     crm.platform.lose(AI_KEY);
     await waitFor(() => crm.platform.instances().find((i) => i.key === AI_KEY)?.status === 'ready', { timeoutMs: 5000, message: 'rebuilt by the job' });
     await waitFor(async () => (await repairs(crm, 'success')) === 1);
     expect(crm.platform.callCount('createAppInst')).toBe(1);
     expect(await metricValue(crm.registry, 'cloudletd_crm_job_runs_total', { job: 'drift', result: 'success' })).toBeGreaterThanOrEqual(1);
 
-    // A broken AppInst (its container exited) is rebuilt the same way.
+    // A failed AppInst (its container exited) is not rebuilt: its health goes to the controller as errors of the
+    // READY AppInst, and clears when the platform has it running again.
     crm.platform.breakInstance(AI_KEY, 'container exited with status 137');
-    await waitFor(() => crm.platform.callCount('createAppInst') === 2 && crm.platform.instances().find((i) => i.key === AI_KEY)?.status === 'ready',
-      { timeoutMs: 5000, message: 'broken AppInst rebuilt' });
-    await waitFor(async () => (await repairs(crm, 'success')) === 2);
+    const stored = () => env.ctl.controller.objects.cache(env.ctl.controller.kinds.appInst).get(AI_KEY);
+    await waitFor(() => stored()?.errors.join().includes('container exited with status 137'), { timeoutMs: 5000, message: 'health reported' });
+    expect(stored()?.state).toBe(TrackedState.READY);
+    expect(crm.platform.callCount('createAppInst')).toBe(1);
+    crm.platform.lose(AI_KEY);
+    await waitFor(() => crm.platform.instances().find((i) => i.key === AI_KEY)?.status === 'ready' && stored()?.errors.length === 0,
+      { timeoutMs: 5000, message: 'rebuilt and healthy' });
   });
 });

@@ -54,10 +54,22 @@ describe('the TrackedState transition table', () => {
       .toEqual({ effect: 'changed', object: { ...ai, state: S.READY, runtime_info: runtime } });
     expect(applyAppInstInfo(ai, AppInstInfo.fromPartial({ state: S.CREATE_ERROR, errors: ['boom'] })))
       .toMatchObject({ effect: 'changed', object: { state: S.CREATE_ERROR, errors: ['boom'] } });
-    const ready = { ...ai, state: S.READY, runtime_info: runtime };
+    const ready = { ...ai, state: S.READY, runtime_info: runtime, errors: [] };
     expect(applyAppInstInfo(ready, AppInstInfo.fromPartial({ state: S.READY, runtime_info: runtime })).effect).toBe('ignored');
     expect(applyAppInstInfo(ready, AppInstInfo.fromPartial({ state: S.READY, runtime_info: { container_ids: ['c-1'] } })))
       .toEqual({ effect: 'changed', object: { ...ready, runtime_info: { container_ids: ['c-1'] } } });
+  });
+
+  it('AppInst: a READY info refreshes the errors (health) of a READY AppInst, and clears them', () => {
+    const runtime = { container_ids: ['c-0'] };
+    const ready = AppInst.fromPartial({ state: S.READY, runtime_info: runtime });
+    const sick = applyAppInstInfo(ready, AppInstInfo.fromPartial({ state: S.READY, runtime_info: runtime, errors: ['AppInst unhealthy: exited 137'] }));
+    expect(sick).toEqual({ effect: 'changed', object: { ...ready, errors: ['AppInst unhealthy: exited 137'] } });
+    const healed = applyAppInstInfo({ ...ready, errors: ['AppInst unhealthy: exited 137'] }, AppInstInfo.fromPartial({ state: S.READY, runtime_info: runtime }));
+    expect(healed).toEqual({ effect: 'changed', object: { ...ready, errors: [] } });
+    // Not while an operation runs: errors of a CREATING AppInst change only with an *_ERROR.
+    const creating = AppInst.fromPartial({ state: S.CREATING });
+    expect(applyAppInstInfo(creating, AppInstInfo.fromPartial({ state: S.CREATING, errors: ['x'] })).effect).toBe('ignored');
   });
 
   it('an info DELETE removes the object only in DELETE_REQUESTED or DELETING', () => {
