@@ -90,6 +90,8 @@ const SETTINGS = {
   fakeFail: { flag: 'fake-fail', env: 'CLOUDLETD_FAKE_FAIL', fallback: undefined, help: 'fake: OP=MESSAGE, OP fails (repeatable)', inFile: false },
   fakeHang: { flag: 'fake-hang', env: 'CLOUDLETD_FAKE_HANG', fallback: undefined, help: 'fake: OP[,OP] never finish until aborted', inFile: false },
   fakeFaultRate: { flag: 'fake-fault-rate', env: 'CLOUDLETD_FAKE_FAULT_RATE', fallback: undefined, help: 'fake: chance 0..1 that a create/update/delete fails', inFile: false },
+  dockerSocket: { flag: 'docker-socket', env: 'CLOUDLETD_DOCKER_SOCKET', fallback: undefined, help: 'docker: daemon socket (default DOCKER_HOST unix://..., else /var/run/docker.sock)', inFile: false },
+  dockerHostIp: { flag: 'docker-host-ip', env: 'CLOUDLETD_DOCKER_HOST_IP', fallback: undefined, help: 'docker: host IP that AppInst ports are published on (default 0.0.0.0)', inFile: false },
   config: { flag: 'config', env: 'CLOUDLETD_CONFIG', fallback: undefined, help: 'YAML file of settings (format below)', inFile: false },
 } as const satisfies Record<string, Setting>;
 
@@ -265,6 +267,16 @@ export function parseCrmArgs(argv: readonly string[], env: Readonly<Record<strin
   const platformSettings: Record<string, unknown> = { ...(platform === configured ? fileSettings : {}) };
   if (fake) mergeFakeSettings(platformSettings, fake.settings);
   if (dryRun) platformSettings.persist = false;
+  const dockerSocket = fromFlagOrEnv(SETTINGS.dockerSocket)[0];
+  const dockerHostIp = fromFlagOrEnv(SETTINGS.dockerHostIp)[0];
+  for (const given of [dockerSocket, dockerHostIp]) {
+    if (given && platform !== 'docker') fail(given, `only for the docker platform (platform is ${JSON.stringify(platform)})`);
+  }
+  if (platform === 'docker') {
+    if (dockerSocket) platformSettings.socketPath = nonEmpty(dockerSocket);
+    else if (platformSettings.socketPath === undefined && env.DOCKER_HOST?.startsWith('unix://')) platformSettings.socketPath = env.DOCKER_HOST.slice('unix://'.length);
+    if (dockerHostIp) platformSettings.hostIp = nonEmpty(dockerHostIp);
+  }
 
   return {
     help: false,

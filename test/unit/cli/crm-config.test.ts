@@ -385,4 +385,13 @@ describe('parseCrmArgs --config file', () => {
       'max-attempts', 'orphan-grace', 'dependency-wait', 'refresh-schedule', 'drift-schedule', 'runtime-schedule', 'log-level', 'log-format',
     ]);
   });
+
+  it('takes the docker socket from --docker-socket, else DOCKER_HOST, and the publish IP from --docker-host-ip', () => {
+    const docker = [...cloudlet, '--platform', 'docker'];
+    expect(config([...docker, '--docker-socket', '/run/d.sock', '--docker-host-ip', '127.0.0.1']).platformSettings).toEqual({ socketPath: '/run/d.sock', hostIp: '127.0.0.1' });
+    expect(config(docker, { DOCKER_HOST: 'unix:///var/run/other.sock' }).platformSettings).toEqual({ socketPath: '/var/run/other.sock' });
+    expect(config(docker, { DOCKER_HOST: 'tcp://10.0.0.1:2375' }).platformSettings).toEqual({});
+    expect(config(docker, { CLOUDLETD_DOCKER_SOCKET: '/s.sock' }).platformSettings).toEqual({ socketPath: '/s.sock' });
+    expect(usageFailure([...cloudlet, '--docker-socket', '/x.sock'])).toMatch(/^--docker-socket: only for the docker platform/);
+  });
 });
