@@ -10,7 +10,12 @@ async function fake(deps: PlatformDeps): Promise<Platform> {
   return createFakePlatform(deps);
 }
 
-/** A new registry with every driver of this build: `fake` (platforms/fake). */
+async function docker(deps: PlatformDeps): Promise<Platform> {
+  const { createDockerPlatform } = await import('../../platforms/docker/index.js');
+  return createDockerPlatform(deps);
+}
+
+/** A new registry with every driver of this build: `docker` (platforms/docker) and `fake` (platforms/fake). */
 export function platformRegistry(): PlatformRegistry {
-  return new PlatformRegistry().register('fake', fake);
+  return new PlatformRegistry().register('docker', docker).register('fake', fake);
 }
