@@ -47,6 +47,10 @@ export interface PlatformContractOptions {
   readonly image?: string;
   /** App.deployment of the checks' App. Default `docker`. */
   readonly deployment?: string;
+  /** App.command of the checks' App (a long-running command, for drivers that run the image). Default none. */
+  readonly command?: string;
+  /** App.access_ports of the checks' App. Default `tcp:8080`. */
+  readonly accessPorts?: string;
   /** How soon (ms) after its signal aborts a call must reject. Default 1000. */
   readonly promptMs?: number;
 }
@@ -129,7 +133,8 @@ export class ContractSpecs {
     return App.fromPartial({
       key: { developer_key: { name: this.developer }, name: `a-${name}-${this.suffix}`, version: '1.0' },
       image_path: this.options.image ?? 'registry.example/contract-app:1.0',
-      access_ports: 'tcp:8080',
+      access_ports: this.options.accessPorts ?? 'tcp:8080',
+      command: this.options.command ?? '',
       deployment: this.options.deployment ?? 'docker',
       default_flavor: { name: 'contract-small' },
     });

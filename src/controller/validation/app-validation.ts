@@ -9,8 +9,12 @@ export const DEPLOYMENTS = Object.freeze(['kubernetes', 'docker', 'kvm', 'helm']
 /** One of {@link DEPLOYMENTS}. */
 export type Deployment = (typeof DEPLOYMENTS)[number];
 
-/** The kinds of `App.configs[]` the protocol documentation names: k8s-manifest, helm-values, deploygen-config. */
-export const CONFIG_KINDS = Object.freeze(['k8s-manifest', 'helm-values', 'deploygen-config'] as const);
+/**
+ * The kinds of `App.configs[]`: the three the protocol documentation names (k8s-manifest, helm-values,
+ * deploygen-config), plus `envVarsYaml` (a Kubernetes-style YAML list of {name, value}: the environment of a Docker
+ * AppInst's containers, which the original's later releases also accept).
+ */
+export const CONFIG_KINDS = Object.freeze(['k8s-manifest', 'helm-values', 'deploygen-config', 'envVarsYaml'] as const);
 
 /** The image type each deployment needs. */
 const IMAGE_TYPE_OF: Readonly<Record<Deployment, ImageType>> = Object.freeze({

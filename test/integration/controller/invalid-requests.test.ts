@@ -140,7 +140,7 @@ const rows: Row[] = [
   { description: 'access port listed twice', rpc: 'AppApi/CreateApp', request: app({ access_ports: 'tcp:80,TCP:80' }), code: 'INVALID_ARGUMENT', details: /^invalid access_ports: "TCP:80" is listed more than once$/ },
   { description: 'access ports with an empty item', rpc: 'AppApi/CreateApp', request: app({ access_ports: 'tcp:80,,udp:53' }), code: 'INVALID_ARGUMENT', details: /^invalid access_ports: item 2 is empty/ },
   { description: 'unknown delete option', rpc: 'AppApi/CreateApp', request: app({ del_opt: 5 as DeleteType }), code: 'INVALID_ARGUMENT', details: /^invalid del_opt: 5 is not a known DeleteType$/ },
-  { description: 'config of an unknown kind', rpc: 'AppApi/CreateApp', request: app({ configs: [{ kind: 'envVars', config: 'A=1' }] }), code: 'INVALID_ARGUMENT', details: /^invalid configs\[0\]\.kind: "envVars" is not one of k8s-manifest, helm-values, deploygen-config$/ },
+  { description: 'config of an unknown kind', rpc: 'AppApi/CreateApp', request: app({ configs: [{ kind: 'envVars', config: 'A=1' }] }), code: 'INVALID_ARGUMENT', details: /^invalid configs\[0\]\.kind: "envVars" is not one of k8s-manifest, helm-values, deploygen-config, envVarsYaml$/ },
   { description: 'empty config', rpc: 'AppApi/CreateApp', request: app({ configs: [{ kind: 'k8s-manifest', config: '' }] }), code: 'INVALID_ARGUMENT', details: /^invalid configs\[0\]\.config: must not be empty$/ },
   { description: 'helm values for a kubernetes app', rpc: 'AppApi/CreateApp', request: app({ configs: [{ kind: 'helm-values', config: 'a: 1' }] }), code: 'INVALID_ARGUMENT', details: /^invalid configs\[0\]\.kind: helm-values needs deployment helm, not kubernetes$/ },
   // App: delete and update
