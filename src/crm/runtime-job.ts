@@ -5,8 +5,11 @@ import type { ReconcileEnv } from './reconcile-env.js';
 
 type Labels = Record<(typeof APPINST_LABELS)[number], string>;
 
+/** Runtime calls made at once. */
+const RUNTIME_CONCURRENCY = 8;
+
 /**
- * Collects AppInst runtime info: for every AppInst ready on the platform, asks the platform's runtime capability
+ * Collects AppInst runtime info: for every AppInst ready on the platform (8 at a time), asks the platform's runtime capability
  * (when it has one) for its containers and usage. Changed container ids update AppInstInfo.runtime_info (READY
  * infos only); usage goes to the per-AppInst gauges. Series of AppInsts that are gone are removed. One AppInst
  * failing is logged and skipped. Stops early when `signal` aborts.
@@ -15,17 +18,16 @@ export async function collectRuntime(env: ReconcileEnv, previous: Map<string, La
   const capability = env.platform.features().runtime;
   if (!capability) return;
   const current = new Map<string, Labels>();
-  for (const key of env.actual.keys('AppInst')) {
-    if (signal.aborted) return;
+  const collectOne = async (key: string): Promise<void> => {
     const desired = env.desired.appInsts.get(key);
     const actual = env.actual.get('AppInst', key);
-    if (!desired || actual?.status !== 'ready') continue;
+    if (!desired || actual?.status !== 'ready') return;
     let runtime: AppInstRuntime;
     try {
       runtime = await capability.appInstRuntime(key, { signal, log: env.log, progress: () => undefined });
     } catch (err) {
       env.log.debug({ key, err }, 'runtime info unavailable');
-      continue;
+      return;
     }
     const labels: Labels = {
       developer: desired.key?.app_key?.developer_key?.name ?? '',
@@ -40,7 +42,15 @@ export async function collectRuntime(env: ReconcileEnv, previous: Map<string, La
       env.actual.set({ ...actual, runtime });
       env.report.appInst(desired.key, key, TrackedState.READY, info.errors, runtime);
     }
-  }
+  };
+  // A few at a time: a platform's stats call may take a second (Docker samples CPU twice).
+  const keys = env.actual.keys('AppInst');
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length && !signal.aborted) await collectOne(keys[next++] ?? '');
+  };
+  await Promise.all(Array.from({ length: Math.min(RUNTIME_CONCURRENCY, keys.length) }, worker));
+  if (signal.aborted) return;
   for (const [key, labels] of previous) {
     if (current.has(key)) continue;
     for (const gauge of usageGauges(env.metrics)) gauge.remove(labels);
