@@ -4,7 +4,7 @@
  * interrupted one left; ids reported to the CRM are these names (stable across repairs and restarts).
  */
 import type Docker from 'dockerode';
-import { failedPrecondition } from '../../src/core/errors.js';
+import { Code, failedPrecondition, hasCode } from '../../src/core/errors.js';
 import type { AppInstRuntime, AppInstSpec, OperationContext, PlatformInstance } from '../../src/platform/platform.js';
 import { desiredContainers, MAIN, readApp, type ContainerPlacement, type DesiredContainer } from './container-spec.js';
 import type { DockerApi } from './docker-api.js';
@@ -37,6 +37,9 @@ function byRole(a: { role: string }, b: { role: string }): number {
   return a.role === b.role ? 0 : a.role === MAIN ? -1 : b.role === MAIN ? 1 : a.role.localeCompare(b.role);
 }
 
+/** How long an image seen present is trusted without inspecting it again, in ms. */
+const IMAGE_SEEN_MS = 30_000;
+
 /** The container ids the CRM sees: the containers' names, main first, then the extras by name. Pure. */
 export function containerIdsOf(containers: readonly { role: string; name: string }[]): string[] {
   return [...containers].sort(byRole).map((c) => c.name);
@@ -52,13 +55,27 @@ export function healthDetail(role: string, info: Pick<Docker.ContainerInspectInf
   const exited = `${what} exited with code ${s.ExitCode}${extra}`;
   if (s.Restarting || s.Status === 'restarting') return `${exited}; restarting (restart ${info.RestartCount + 1} of ${restartMax})`;
   if (restartMax === 0) return `${exited}; not restarted (restartMaxRetries is 0)`;
-  if (s.ExitCode === 0) return `${exited}; a clean exit is not restarted`;
+  if (s.ExitCode === 0) return `${exited}; a clean exit is not restarted by Docker, the next create starts it again`;
+  if (info.RestartCount < restartMax) return `${exited}; stopped (by the daemon or by hand), not restarted by Docker`;
   return `${exited} after ${info.RestartCount} restart${info.RestartCount === 1 ? '' : 's'}; gave up (restart limit ${restartMax})`;
 }
 
 /** The AppInsts of one cloudlet: list, status, create/repair, delete. Holds no state of its own. */
 export class DockerApps {
+  /** Images seen present recently (pull policy `missing`/`never`): a burst of creates inspects each image once. */
+  private readonly imagesSeen = new Map<string, number>();
+
   constructor(private readonly deps: AppDeps) {}
+
+  private async ensureImages(images: Iterable<string>, ctx: OperationContext, signal: AbortSignal): Promise<void> {
+    const { settings, api } = this.deps;
+    for (const image of new Set(images)) {
+      const seen = this.imagesSeen.get(image);
+      if (settings.pull !== 'always' && seen !== undefined && performance.now() - seen < IMAGE_SEEN_MS) continue;
+      await ensureImage(api, image, settings.pull, settings.registryAuth, ctx, signal);
+      this.imagesSeen.set(image, performance.now());
+    }
+  }
 
   /** The containers of this cloudlet's AppInsts (of `key` only, when given), grouped by AppInst key. */
   async scan(signal: AbortSignal, key?: string): Promise<Map<string, AppContainer[]>> {
@@ -95,17 +112,24 @@ export class DockerApps {
     }
     const broken = containers.filter((c) => c.state !== 'running');
     if (broken.length === 0) return { ...base, status: 'ready' };
-    const details: string[] = [];
+    const details: { detail: string; stopped: boolean }[] = [];
     for (const c of broken) details.push(await this.detailOf(c, signal));
-    return { ...base, status: 'failed', detail: details.join('; ') };
+    // Stopped, not crashed (a clean exit, or a daemon restart that Docker's on-failure policy does not undo): a
+    // create starts it again, so it is `partial` and the CRM completes it. A crash is `failed`: Docker restarts it.
+    const status = details.every((d) => d.stopped) ? 'partial' : 'failed';
+    return { ...base, status, detail: details.map((d) => d.detail).join('; ') };
   }
 
-  private async detailOf(c: AppContainer, signal: AbortSignal): Promise<string> {
+  private async detailOf(c: AppContainer, signal: AbortSignal): Promise<{ detail: string; stopped: boolean }> {
     const { api, naming } = this.deps;
     const info = await api.call(`inspect container ${c.name}`, signal, (s) => api.docker.getContainer(c.id).inspect({ abortSignal: s }), { on: { 404: () => undefined } });
-    if (!info) return `container ${c.role} vanished`;
-    const restartMax = Number(info.Config.Labels[naming.labels.restartMax] ?? info.HostConfig.RestartPolicy?.MaximumRetryCount ?? 0);
-    return healthDetail(c.role, info, info.HostConfig.RestartPolicy?.Name === 'no' ? 0 : restartMax);
+    if (!info) return { detail: `container ${c.role} vanished`, stopped: false };
+    const policy = info.HostConfig.RestartPolicy;
+    const restartMax = policy?.Name === 'no' ? 0 : Number(info.Config.Labels[naming.labels.restartMax] ?? policy?.MaximumRetryCount ?? 0);
+    const s = info.State;
+    const exited = s.Status === 'exited' && !s.Restarting && !s.OOMKilled;
+    const stopped = exited && (s.ExitCode === 0 || (restartMax > 0 && info.RestartCount < restartMax));
+    return { detail: healthDetail(c.role, info, restartMax), stopped };
   }
 
   /**
@@ -131,9 +155,7 @@ export class DockerApps {
     }
     const reusable = new Set(['running', 'created', 'exited']);
     const toCreate = desired.filter((d) => !existing.some((c) => c.role === d.role && reusable.has(c.state)));
-    for (const image of new Set(toCreate.map((d) => d.image))) {
-      await ensureImage(this.deps.api, image, this.deps.settings.pull, this.deps.settings.registryAuth, ctx, signal);
-    }
+    await this.ensureImages(toCreate.map((d) => d.image), ctx, signal);
     const toStart: { name: string; id: string }[] = [];
     for (const d of desired) {
       const found = existing.find((c) => c.role === d.role);
@@ -146,7 +168,16 @@ export class DockerApps {
         await this.remove(found, signal);
         ctx.progress(`removed ${found.state} container ${d.name}`);
       }
-      toStart.push({ name: d.name, id: await this.createContainer(spec.key, d, signal) });
+      let id: string;
+      try {
+        id = await this.createContainer(spec.key, d, signal);
+      } catch (err) {
+        // The image went away since it was seen: check it (pull per policy) and try once more.
+        if (!hasCode(err, Code.NOT_FOUND) || !this.imagesSeen.delete(d.image)) throw err;
+        await this.ensureImages([d.image], ctx, signal);
+        id = await this.createContainer(spec.key, d, signal);
+      }
+      toStart.push({ name: d.name, id });
       ctx.progress(`created container ${d.name}`);
     }
     if (toStart.length > 0 && toStart.every((c) => existing.some((e) => e.id === c.id))) ctx.progress('completing app instance');

@@ -67,8 +67,19 @@ function modeOf(value: string | undefined): ClusterNetworkMode {
   return value === 'host' || value === 'none' ? value : 'bridge';
 }
 
-/** The ClusterInsts of one cloudlet: list, create, resize, delete. Holds no state of its own. */
+/** How long `ready` trusts a ClusterInst it found ready, in ms. */
+const READY_CACHE_MS = 5_000;
+
+/** The ClusterInsts of one cloudlet: list, create, resize, delete. Keeps only a short cache of ready ones. */
 export class DockerClusters {
+  /**
+   * ClusterInsts `ready` found ready recently: placing a burst of AppInsts on one ClusterInst then costs one listing,
+   * not one per AppInst (the listings queue behind container starts on a busy daemon). Dropped on any change made
+   * here; a ClusterInst removed behind the driver's back is noticed within READY_CACHE_MS (the container create then
+   * fails on the missing network and the CRM retries).
+   */
+  private readonly readyCache = new Map<string, { view: ClusterView & { record: ClusterRecord }; at: number }>();
+
   constructor(private readonly deps: ClusterDeps) {}
 
   private usageOf(labels: Readonly<Record<string, string>>): Usage {
@@ -197,6 +208,8 @@ export class DockerClusters {
 
   /** The ClusterInst `key` as the AppInsts see it: FAILED_PRECONDITION naming the cluster unless it is ready. */
   async ready(key: string, clusterName: string, signal: AbortSignal): Promise<ClusterView & { record: ClusterRecord }> {
+    const cached = this.readyCache.get(key);
+    if (cached && performance.now() - cached.at < READY_CACHE_MS) return cached.view;
     const view = (await this.scan(signal)).get(key);
     const what = `ClusterInst ${clusterName}`;
     if (!view) throw failedPrecondition(`${what} does not exist on the Docker host`, 'key.cluster_inst_key');
@@ -204,7 +217,14 @@ export class DockerClusters {
     if (status.status !== 'ready' || !view.record) {
       throw failedPrecondition(`${what} is ${status.status} on the Docker host, not ready${status.detail ? ` (${status.detail})` : ''}`, 'key.cluster_inst_key');
     }
-    return { ...view, record: view.record };
+    const ready = { ...view, record: view.record };
+    this.readyCache.set(key, { view: ready, at: performance.now() });
+    return ready;
+  }
+
+  /** Forgets what `ready` remembered of a ClusterInst (it is being changed or deleted). */
+  forget(key: string): void {
+    this.readyCache.delete(key);
   }
 
   private labels(spec: ClusterInstSpec, mode: ClusterNetworkMode, usage: Usage): Record<string, string> {
@@ -232,7 +252,7 @@ export class DockerClusters {
       return true;
     }, { on: { 409: () => false } });
     if (created) return name;
-    const found = (await api.call(`inspect network ${name}`, signal, () => api.docker.getNetwork(name).inspect())) as { Labels?: Record<string, string> };
+    const found = (await api.call(`inspect network ${name}`, signal, (s) => (api.docker.getNetwork(name) as unknown as { inspect(options: object): Promise<unknown> }).inspect({ abortSignal: s }))) as { Labels?: Record<string, string> };
     if (!naming.owns(found.Labels) || found.Labels?.[naming.labels.clusterInst] !== spec.key) {
       throw failedPrecondition(`a Docker network named ${name} exists but does not belong to ${describeKey('ClusterInst', spec.key)}`);
     }

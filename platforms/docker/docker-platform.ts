@@ -152,6 +152,7 @@ export class DockerPlatform implements Platform {
       }
       return this.capacityLock.run(signal, async () => {
         const { info, limits } = await this.limits(signal);
+        this.clusters.forget(spec.key);
         await this.clusters.create(spec, resolveNetworkMode(this.settings.network, info), limits, ctx, signal);
       });
     });
@@ -162,6 +163,7 @@ export class DockerPlatform implements Platform {
     await this.guard(ctx, (signal) =>
       this.capacityLock.run(signal, async () => {
         const { info, limits } = await this.limits(signal);
+        this.clusters.forget(spec.key);
         await this.clusters.update(spec, resolveNetworkMode(this.settings.network, info), limits, ctx, signal);
       }),
     );
@@ -169,6 +171,7 @@ export class DockerPlatform implements Platform {
 
   /** Removes the record and the network; absent is success; FAILED_PRECONDITION while AppInsts still run on it. */
   async deleteClusterInst(target: DeleteTarget<ClusterInst>, ctx: OperationContext): Promise<void> {
+    this.clusters.forget(target.key);
     await this.guard(ctx, (signal) => this.clusters.delete(target.key, ctx, signal));
   }
 

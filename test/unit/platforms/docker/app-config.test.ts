@@ -151,7 +151,8 @@ describe('healthDetail', () => {
     expect(healthDetail('side', { ...state({ ExitCode: 137, OOMKilled: true }), RestartCount: 0 }, 0)).toBe(
       'container side exited with code 137 (killed: out of memory); not restarted (restartMaxRetries is 0)',
     );
-    expect(healthDetail('main', { ...state({ ExitCode: 0 }), RestartCount: 0 }, 5)).toBe('container main exited with code 0; a clean exit is not restarted');
+    expect(healthDetail('main', { ...state({ ExitCode: 0 }), RestartCount: 0 }, 5)).toBe('container main exited with code 0; a clean exit is not restarted by Docker, the next create starts it again');
+    expect(healthDetail('main', { ...state({ ExitCode: 143 }), RestartCount: 0 }, 5)).toBe('container main exited with code 143; stopped (by the daemon or by hand), not restarted by Docker');
     expect(healthDetail('main', { ...state({ Status: 'paused' }), RestartCount: 0 }, 5)).toBe('container main is paused');
   });
 });
