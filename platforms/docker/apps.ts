@@ -141,7 +141,7 @@ export class DockerApps {
    */
   async create(spec: AppInstSpec, placement: () => Promise<ContainerPlacement>, ctx: OperationContext, signal: AbortSignal): Promise<AppInstRuntime> {
     const { roles } = readApp(spec);
-    const existing = (await this.scan(signal, spec.key)).get(spec.key) ?? [];
+    const existing = (await this.mainAbsent(spec.key, roles, signal)) ? [] : ((await this.scan(signal, spec.key)).get(spec.key) ?? []);
     const wanted = new Set(roles);
     const complete = roles.every((r) => existing.some((c) => c.role === r && c.state === 'running'));
     if (complete && existing.every((c) => wanted.has(c.role))) return { containerIds: containerIdsOf(existing) };
@@ -189,6 +189,22 @@ export class DockerApps {
     }
     ctx.progress('app instance ready');
     return { containerIds: containerIdsOf(desired) };
+  }
+
+  /**
+   * The fast path of a first create: a single-container AppInst whose main container does not exist (one inspect by
+   * its deterministic name, cheaper than listing by label on a busy daemon) has no container to keep. Containers
+   * of extra roles an older manifest had would be left to `delete`, which finds everything by label.
+   */
+  private async mainAbsent(key: string, roles: readonly string[], signal: AbortSignal): Promise<boolean> {
+    if (roles.length !== 1) return false;
+    const { api, naming } = this.deps;
+    const name = naming.containerName(key, MAIN);
+    const found = await api.call(`inspect container ${name}`, signal, async (s) => {
+      await api.docker.getContainer(name).inspect({ abortSignal: s });
+      return true;
+    }, { on: { 404: () => false } });
+    return !found;
   }
 
   /** Removes every container of the AppInst (with their anonymous volumes); absent is success. */
