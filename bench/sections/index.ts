@@ -5,7 +5,9 @@
 import type { Section } from '../lib/types.js';
 import { controllerSection } from './controller.js';
 import { crmSection } from './crm.js';
+import { dmeSection } from './dme.js';
+import { dockerSection } from './docker.js';
 import { notifySection } from './notify.js';
 import { wireSection } from './wire.js';
 
-export const sections: readonly Section[] = [wireSection, notifySection, controllerSection, crmSection];
+export const sections: readonly Section[] = [wireSection, notifySection, controllerSection, crmSection, dockerSection, dmeSection];

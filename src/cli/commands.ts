@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { controllerCommand } from './controller-command.js';
 import { crmCommand } from './crm-command.js';
+import { dmeCommand } from './dme-command.js';
 import { upCommand } from './up-command.js';
 
 /**
@@ -8,5 +9,5 @@ import { upCommand } from './up-command.js';
  * fake-infra) register here as they are built.
  */
 export function allCommands(): readonly Command[] {
-  return [upCommand, controllerCommand, crmCommand];
+  return [upCommand, controllerCommand, crmCommand, dmeCommand];
 }

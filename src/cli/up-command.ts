@@ -10,6 +10,7 @@ import { asCodedError, Code, CodedError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { CRM_DEFAULTS, type CrmConfig } from '../crm/config.js';
 import type { Crm, CrmStatus } from '../crm/crm.js';
+import type { Dme } from '../dme/dme.js';
 import type { CloudletKey } from '../gen/edgeproto/cloudlet.js';
 import { startMetricsServer, type MetricsServer, type ProbeResult } from '../metrics/http-server.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
@@ -20,6 +21,7 @@ import { catalogGroups, instancesOn, waitCloudletOnline } from './demo-seed.js';
 import { platformRegistry } from './platform-drivers.js';
 import { abortReason, aborted, oneLine, routeGrpcLogs } from './start-helpers.js';
 import { parseUpArgs, UP_USAGE, type UpConfig } from './up-config.js';
+import { dialAddress, dmeCheck, startUpDme, withPort } from './up-dme.js';
 import { formatSummary, LogSink, runProgress, type CloudletPlan, type ProgressOutcome, type UpPlan } from './up-progress.js';
 
 /** Fields of start errors (controller, metrics server, data dirs, platform) and the flags that set them. */
@@ -40,18 +42,6 @@ async function makeDir(dir: string): Promise<void> {
   } catch (err) {
     throw new CodedError(Code.FAILED_PRECONDITION, `cannot create ${dir}: ${err instanceof Error ? err.message : String(err)}`, { field: 'data-dir', cause: err });
   }
-}
-
-/** `host:port` with the port replaced by the bound one. */
-function withPort(address: string, port: number): string {
-  return `${address.slice(0, address.lastIndexOf(':'))}:${port}`;
-}
-
-/** The address a local client dials for a listen address: the wildcard hosts become loopback. */
-function dialAddress(address: string, port: number): string {
-  const host = address.slice(0, address.lastIndexOf(':'));
-  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
-  return `${local}:${port}`;
 }
 
 /**
@@ -82,6 +72,7 @@ function describeStatus(s: CrmStatus): string {
 /** What `up` started, so that it can be closed in order. */
 class UpRuntime {
   private controller: Controller | undefined;
+  private dme: Dme | undefined;
   private metricsServer: MetricsServer | undefined;
   private client: ApiClient | undefined;
   private notifyDial = '';
@@ -91,6 +82,9 @@ class UpRuntime {
   apiAddress = '';
   notifyAddress = '';
   metricsUrl = '';
+  dmeApiAddress = '';
+  /** Base URL of the DME's REST gateway, as a local client dials it (`http://127.0.0.1:38001`). */
+  dmeHttpUrl = '';
 
   constructor(private readonly config: UpConfig, private readonly dataDir: string, private readonly log: Logger) {}
 
@@ -123,18 +117,36 @@ class UpRuntime {
   async startMetrics(): Promise<string> {
     const ready = (): ProbeResult => {
       const crms = Object.fromEntries([...this.crms].map(([label, crm]) => [label, crm.status()]));
-      const ok = this.controller !== undefined && this.crms.size === this.config.cloudlets.length && Object.values(crms).every((s) => s.ready);
-      return { ok, detail: { controller: this.controller ? 'running' : 'starting', crms } };
+      const dme = this.dme?.status();
+      const ok =
+        this.controller !== undefined &&
+        dme !== undefined && dme.connected && dme.synced &&
+        this.crms.size === this.config.cloudlets.length && Object.values(crms).every((s) => s.ready);
+      return { ok, detail: { controller: this.controller ? 'running' : 'starting', dme: dme ?? 'starting', crms } };
     };
     this.metricsServer = await startMetricsServer({
       address: this.config.metricsAddr,
       registry: new CombinedRegistry(() => this.registries),
-      health: () => ({ ok: true, detail: { controller: this.controller ? 'running' : 'starting', crms: this.crms.size } }),
+      health: () => ({ ok: true, detail: { controller: this.controller ? 'running' : 'starting', dme: this.dme ? 'running' : 'starting', crms: this.crms.size } }),
       ready,
       log: this.log.child({ component: 'metrics' }),
     });
     this.metricsUrl = `http://${this.metricsServer.address}`;
     return `metrics: ${this.metricsUrl}/metrics`;
+  }
+
+  /** Starts the DME (see {@link startUpDme}); resolves to its progress title once it is synced. */
+  async startDme(signal: AbortSignal, progress: (message: string) => void): Promise<string> {
+    const started = await startUpDme({
+      config: this.config, dataDir: this.dataDir, notifyDial: this.notifyDial, log: this.log, signal, progress,
+      started: (dme, registry) => {
+        this.dme = dme;
+        this.registries.push(registry);
+      },
+    });
+    this.dmeApiAddress = started.apiAddress;
+    this.dmeHttpUrl = started.httpUrl;
+    return started.title;
   }
 
   /**
@@ -177,13 +189,21 @@ class UpRuntime {
     await waitCloudletOnline(key, { api: this.api(), signal, timeoutMs: this.config.readyTimeoutMs, progress });
   }
 
-  /** Stops in order: CRMs (together), metrics server, API client, controller. Never rejects; problems are logged. */
+  /**
+   * Stops in order: CRMs and DME (together), metrics server, API client, controller. Never rejects; problems are
+   * logged.
+   */
   async close(): Promise<void> {
     const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
       await fn().catch((err: unknown) => this.log.warn({ err: asCodedError(err), what }, 'stop failed'));
     };
-    await Promise.all([...this.crms].map(([label, crm]) => attempt(`CRM ${label}`, () => crm.close())));
+    const dme = this.dme;
+    await Promise.all([
+      ...[...this.crms].map(([label, crm]) => attempt(`CRM ${label}`, () => crm.close())),
+      ...(dme ? [attempt('DME', () => dme.close())] : []),
+    ]);
     this.crms.clear();
+    this.dme = undefined;
     const server = this.metricsServer;
     if (server) await attempt('metrics server', () => server.close());
     this.client?.close();
@@ -204,22 +224,23 @@ function upLogger(context: CommandContext, config: UpConfig, dataDir: string): {
  * `cloudletd up` (`npm start` runs `up --demo`): everything on this machine in one process. Parses its
  * configuration (a bad one: a usage error before anything starts), then shows live progress while it starts the
  * controller (store in `<data-dir>/controller`), the one metrics server (/metrics of every component, /healthz,
- * /readyz), with --demo seeds the demo catalog through the API, then starts a CRM per cloudlet on the fake platform
- * and, with --demo, creates each cloudlet's ClusterInst and AppInsts and follows them until READY. Then it prints
- * a summary (first line `cloudletd is up: controller API <addr>, notify <addr>, metrics <url>` with the bound
- * ports), runs until the context's signal aborts, closes the CRMs, the metrics server and the controller, and
- * resolves 0. A failed start (port taken, CRM not ready in time) undoes what was started and rejects with one
- * line naming the flag. Failed demo steps are shown and listed in the summary but do not stop the process.
+ * /readyz: ready once the DME is synced and every CRM is ready), the DME (dialing the controller's notify address
+ * like the CRMs, client API on --dme-api-addr and --dme-http-addr) until it has the controller's send-all, with
+ * --demo seeds the demo catalog through the API, then starts a CRM per cloudlet on the fake platform and, with
+ * --demo, creates each cloudlet's ClusterInst and AppInsts and follows them until READY, and checks that the DME
+ * finds the demo app from Berlin over REST. Then it prints a summary (first line `cloudletd is up: controller API
+ * <addr>, notify <addr>, metrics <url>, DME gRPC <addr>, REST <url>` with the bound ports, and with --demo the
+ * curl commands of that check), runs until the context's signal aborts, closes the CRMs and the DME, the metrics
+ * server and the controller, and resolves 0. A failed start (port taken, CRM not ready in time) undoes what was
+ * started and rejects with one line naming the flag. Failed demo steps are shown and listed in the summary but do
+ * not stop the process.
  *
  * Logs: with --log-format they go to stdout in that format and the progress is printed line by line; without,
  * to `<data-dir>/cloudletd.log`, warnings also to stderr (held until the summary, dropped after a failed start).
- *
- * The DME joins here once it exists: start it after the controller, dialing the same notify address as the CRMs,
- * add its step to the plan and its client API address to the summary.
  */
 export const upCommand: Command = {
   name: 'up',
-  summary: 'run everything on this machine: controller and a CRM per cloudlet (fake platform), optional demo data',
+  summary: 'run everything on this machine: controller, DME and a CRM per cloudlet (fake platform), optional demo data',
   async run(context: CommandContext): Promise<number> {
     const parsed = parseUpArgs(context.argv, context.env);
     if (parsed.help) {
@@ -246,8 +267,10 @@ export const upCommand: Command = {
     const plan: UpPlan = {
       startController: () => runtime.startController(),
       startMetrics: () => runtime.startMetrics(),
+      startDme: (signal, progress) => runtime.startDme(signal, progress),
       catalog: data ? catalogGroups(data) : [],
       cloudlets,
+      checks: data && config.cloudlets.length > 0 ? [dmeCheck(() => runtime.dmeHttpUrl)] : [],
       api: () => runtime.api(),
       stepTimeoutMs: config.readyTimeoutMs,
     };
@@ -270,15 +293,27 @@ export const upCommand: Command = {
       apiAddress: runtime.apiAddress,
       notifyAddress: runtime.notifyAddress,
       metricsUrl: runtime.metricsUrl,
+      dmeApiAddress: runtime.dmeApiAddress,
+      dmeHttpUrl: runtime.dmeHttpUrl,
       dataDir,
       logFile,
       cloudlets: cloudlets.map((c) => c.label),
       demo: config.demo,
       outcome,
     }));
-    log.info({ apiAddress: runtime.apiAddress, notifyAddress: runtime.notifyAddress, metricsUrl: runtime.metricsUrl, failures: outcome.failures.length }, 'cloudletd up ready');
+    log.info(
+      {
+        apiAddress: runtime.apiAddress,
+        notifyAddress: runtime.notifyAddress,
+        metricsUrl: runtime.metricsUrl,
+        dmeApiAddress: runtime.dmeApiAddress,
+        dmeHttpUrl: runtime.dmeHttpUrl,
+        failures: outcome.failures.length,
+      },
+      'cloudletd up ready',
+    );
     await aborted(context.signal);
-    context.stdout.write(`stopping (${abortReason(context.signal)}): CRMs, then the controller\n`);
+    context.stdout.write(`stopping (${abortReason(context.signal)}): CRMs and DME, then the controller\n`);
     log.info({ reason: abortReason(context.signal) }, 'cloudletd up stopping');
     await runtime.close();
     log.info('cloudletd up stopped');

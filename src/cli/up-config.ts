@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { isCodedError } from '../core/errors.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger.js';
+import { DME_DEFAULTS } from '../dme/config.js';
 import type { CloudletKey } from '../gen/edgeproto/cloudlet.js';
 import { parseCloudletKeyArg } from './cloudlet-key-arg.js';
 import { cloudletLabel, demoData } from './demo-data.js';
@@ -28,6 +29,10 @@ export interface UpConfig {
   readonly notifyAddr: string;
   /** The one HTTP server for /metrics (all components, labelled), /healthz and /readyz (port 0: any free port). */
   readonly metricsAddr: string;
+  /** The DME's gRPC listen address, `distributed_match_engine.MatchEngineApi` (port 0: any free port). */
+  readonly dmeApiAddr: string;
+  /** The DME's REST listen address (`POST /v1/registerclient`, `/v1/findcloudlet`...) (port 0: any free port). */
+  readonly dmeHttpAddr: string;
   /** Deadline of each start step: a CRM getting ready, each demo object getting created and READY. */
   readonly readyTimeoutMs: number;
   readonly logLevel: LogLevel;
@@ -53,8 +58,10 @@ const SETTINGS = {
   dataDir: { flag: 'data-dir', env: 'CLOUDLETD_DATA_DIR', fallback: './data', help: 'where the controller, the CRMs and the log keep their files' },
   crms: { flag: 'crms', env: undefined, fallback: undefined, help: 'with --demo: run CRMs for the first N demo cloudlets only (default all)' },
   apiAddr: { flag: 'api-addr', env: 'CLOUDLETD_API_ADDR', fallback: '127.0.0.1:55001', help: 'controller gRPC API listen address (port 0: any free port)' },
-  notifyAddr: { flag: 'notify-addr', env: 'CLOUDLETD_NOTIFY_ADDR', fallback: '127.0.0.1:50001', help: 'controller notify listen address (CRMs connect to it)' },
+  notifyAddr: { flag: 'notify-addr', env: 'CLOUDLETD_NOTIFY_ADDR', fallback: '127.0.0.1:50001', help: 'controller notify listen address (the CRMs and the DME connect to it)' },
   metricsAddr: { flag: 'metrics-addr', env: 'CLOUDLETD_METRICS_ADDR', fallback: '127.0.0.1:9091', help: 'HTTP listen address of /metrics, /healthz, /readyz' },
+  dmeApiAddr: { flag: 'dme-api-addr', env: 'CLOUDLETD_DME_API_ADDR', fallback: DME_DEFAULTS.apiAddress, help: 'DME gRPC listen address (MatchEngineApi)' },
+  dmeHttpAddr: { flag: 'dme-http-addr', env: 'CLOUDLETD_DME_HTTP_ADDR', fallback: DME_DEFAULTS.httpAddress, help: 'DME REST listen address (POST /v1/registerclient...)' },
   readyTimeout: { flag: 'ready-timeout', env: 'CLOUDLETD_READY_TIMEOUT', fallback: '2m', help: 'deadline of each start step (CRM ready, each demo object)' },
   logLevel: { flag: 'log-level', env: 'CLOUDLETD_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(' | ') },
   logFormat: { flag: 'log-format', env: 'CLOUDLETD_LOG_FORMAT', fallback: undefined, help: 'json | pretty: logs to stdout (default: to <data-dir>/cloudletd.log)' },
@@ -71,9 +78,10 @@ export const UP_USAGE = [
   'usage: cloudletd up --demo [flags]',
   '       cloudletd up --cloudlet OPERATOR/NAME [--cloudlet ...] [flags]',
   '',
-  'Runs everything on this machine in one process: the controller (gRPC API, notify, store) and one CRM per',
-  'cloudlet on the fake platform, with live progress. --demo also creates demo data through the API (operators,',
-  'cloudlets, flavors, a developer, apps, a ClusterInst per cloudlet and AppInsts) and waits until it is READY.',
+  'Runs everything on this machine in one process: the controller (gRPC API, notify, store), the DME (client API',
+  'over gRPC and REST, fed by the controller) and one CRM per cloudlet on the fake platform, with live progress.',
+  '--demo also creates demo data through the API (operators, cloudlets, flavors, a developer, apps, a ClusterInst',
+  'per cloudlet and AppInsts) and waits until it is READY.',
   'Data persists in --data-dir, so the next start resumes where this one stopped. Stop with Ctrl-C (SIGINT) or',
   'SIGTERM. Every setting with a variable can also be set by it; a flag wins over the environment.',
   '',
@@ -181,6 +189,8 @@ export function parseUpArgs(argv: readonly string[], env: Readonly<Record<string
       apiAddr: address(get('apiAddr'), listen),
       notifyAddr: address(get('notifyAddr'), listen),
       metricsAddr: address(get('metricsAddr'), listen),
+      dmeApiAddr: address(get('dmeApiAddr'), listen),
+      dmeHttpAddr: address(get('dmeHttpAddr'), listen),
       readyTimeoutMs: duration(get('readyTimeout')),
       logLevel: oneOf<LogLevel>(get('logLevel'), LOG_LEVELS),
       logFormat: formatSource ? oneOf<LogFormat>(formatSource, ['json', 'pretty']) : undefined,

@@ -8,6 +8,7 @@ import { linkSignals } from '../core/abort.js';
 import { asCodedError, type CodedError } from '../core/errors.js';
 import { prettyLine, type LogDestination } from '../core/log-pretty.js';
 import type { ApiClient } from './api-client.js';
+import { dmeCurlExample } from './demo-dme.js';
 import type { CloudletInstances, SeedContext, SeedGroup, SeedItem, SeedOutcome } from './demo-seed.js';
 
 /** One cloudlet of the plan: its CRM and, with --demo, the instances to create on it. */
@@ -25,13 +26,30 @@ export interface UpPlan {
   startController(signal: AbortSignal): Promise<string>;
   /** Starts the metrics server; resolves to the task's final title. Fatal on failure. */
   startMetrics(signal: AbortSignal): Promise<string>;
+  /**
+   * Starts the DME and resolves, with the task's final title, once it has the controller's full send-all. Fatal
+   * on failure.
+   */
+  startDme(signal: AbortSignal, progress: (message: string) => void): Promise<string>;
   /** The demo catalog (empty without --demo); a failure here skips the demo instances. */
   readonly catalog: readonly SeedGroup[];
   readonly cloudlets: readonly CloudletPlan[];
+  /**
+   * Checks run last, when every demo step succeeded (e.g. that the DME finds the demo app): each resolves to its
+   * final title. A failure is listed like a failed demo step; checks are not counted as objects.
+   */
+  readonly checks: readonly CheckItem[];
   /** The API client, available once the controller started. */
   api(): ApiClient;
   /** Deadline of each seed step. */
   readonly stepTimeoutMs: number;
+}
+
+/** A check of what was started (see {@link UpPlan.checks}). */
+export interface CheckItem {
+  readonly title: string;
+  /** Resolves to the step's final title; rejects with what is wrong. */
+  run(ctx: SeedContext): Promise<string>;
 }
 
 /** A seed step that ended in error (the rest went on). */
@@ -58,9 +76,10 @@ export interface ProgressOptions {
 type Task = ListrTask<undefined>;
 
 /**
- * Runs the plan with listr2: controller, metrics server, demo catalog (groups in order, items of a group at once),
- * then every cloudlet at once (its CRM, then its ClusterInsts and AppInsts one after the other). Each step ends
- * in a definite state with a deadline. A controller, metrics or CRM failure is fatal: every other step is aborted
+ * Runs the plan with listr2: controller, metrics server, DME (until synced), demo catalog (groups in order, items
+ * of a group at once), then every cloudlet at once (its CRM, then its ClusterInsts and AppInsts one after the
+ * other), then the checks (only when no demo step failed). Each step ends in a definite state with a deadline. A
+ * controller, metrics, DME or CRM failure is fatal: every other step is aborted
  * and this rejects with that error. A seed step failure is not: it is shown, the steps that depend on it are
  * skipped, and it is listed in the outcome. Rejects with the signal's reason when it aborts.
  */
@@ -189,6 +208,15 @@ export async function runProgress(plan: UpPlan, options: ProgressOptions): Promi
   const tasks: Task[] = [
     { title: 'controller', skip: stopped, task: (_ctx, task) => fatalStep(task, async () => { task.title = await plan.startController(signal); }) },
     { title: 'metrics', skip: stopped, task: (_ctx, task) => fatalStep(task, async () => { task.title = await plan.startMetrics(signal); }) },
+    {
+      title: 'DME',
+      skip: stopped,
+      task: (_ctx, task) => fatalStep(task, async () => {
+        task.title = await plan.startDme(signal, (message) => {
+          task.output = message;
+        });
+      }),
+    },
   ];
   if (plan.catalog.length > 0) {
     tasks.push({
@@ -202,6 +230,34 @@ export async function runProgress(plan: UpPlan, options: ProgressOptions): Promi
       title: plan.catalog.length > 0 ? 'CRMs and demo instances' : 'CRMs',
       skip: stopped,
       task: (_ctx, task) => task.newListr(plan.cloudlets.map(cloudletTask), { concurrent: true, exitOnError: false }),
+    });
+  }
+
+  for (const check of plan.checks) {
+    tasks.push({
+      title: check.title,
+      skip: () => stopped() || (failures.length > 0 ? 'a demo step failed' : false),
+      task: async (_ctx, task) => {
+        const ctx: SeedContext = {
+          api: plan.api(),
+          signal,
+          timeoutMs: plan.stepTimeoutMs,
+          progress: (message) => {
+            task.output = message;
+          },
+        };
+        try {
+          task.title = await check.run(ctx);
+        } catch (err) {
+          if (signal.aborted) {
+            task.skip('stopped');
+            return;
+          }
+          const error = asCodedError(err);
+          failures.push({ title: check.title, error });
+          throw new Error(`${error.code}: ${error.message}`);
+        }
+      },
     });
   }
 
@@ -278,6 +334,10 @@ export interface SummaryInfo {
   readonly notifyAddress: string;
   /** Base URL of the metrics server, e.g. `http://127.0.0.1:9091`. */
   readonly metricsUrl: string;
+  /** The DME's bound gRPC address (`host:port`). */
+  readonly dmeApiAddress: string;
+  /** Base URL of the DME's REST gateway as a local client dials it, e.g. `http://127.0.0.1:38001`. */
+  readonly dmeHttpUrl: string;
   /** Absolute data directory. */
   readonly dataDir: string;
   /** The log file, when component logs go to one. */
@@ -290,19 +350,24 @@ export interface SummaryInfo {
 
 /**
  * The text printed once everything started: its first line starts with `cloudletd is up` and names the bound
- * API, notify and metrics addresses (tests read the ports from it); then where things are, commands to try that
- * work with this version, how to stop. Failed seed steps are listed. Pure.
+ * API, notify, metrics and DME addresses (tests read the ports from it); then where things are, commands to try
+ * that work with this version (with the demo, the DME's RegisterClient and FindCloudlet as curl commands), how to
+ * stop. Failed seed steps are listed. Pure.
  */
 export function formatSummary(info: SummaryInfo): string {
   const { outcome } = info;
   const failed = outcome.failures.length;
-  const head = `cloudletd is up${failed > 0 ? `, but ${failed} demo step(s) failed` : ''}: controller API ${info.apiAddress}, notify ${info.notifyAddress}, metrics ${info.metricsUrl}/metrics`;
+  const head =
+    `cloudletd is up${failed > 0 ? `, but ${failed} demo step(s) failed` : ''}: controller API ${info.apiAddress}, notify ${info.notifyAddress}, ` +
+    `metrics ${info.metricsUrl}/metrics, DME gRPC ${info.dmeApiAddress}, REST ${info.dmeHttpUrl}`;
   const lines = [
     '',
     head,
     '',
     `  controller API  ${info.apiAddress}   gRPC, every edgeproto service (edgeproto.AppInstApi, ...)`,
-    `  notify          ${info.notifyAddress}   CRMs connected from this process: ${info.cloudlets.join(', ') || 'none'}`,
+    `  notify          ${info.notifyAddress}   connected from this process: the DME, CRMs ${info.cloudlets.join(', ') || 'none'}`,
+    `  DME API         ${info.dmeApiAddress}   gRPC distributed_match_engine.MatchEngineApi (RegisterClient, FindCloudlet, ...)`,
+    `  DME REST        ${info.dmeHttpUrl}   POST /v1/registerclient, /v1/findcloudlet, ... (JSON)`,
     `  metrics         ${info.metricsUrl}/metrics   (also /healthz and /readyz)`,
     `  data            ${info.dataDir}${info.logFile ? `   (logs: ${info.logFile})` : ''}`,
   ];
@@ -320,6 +385,13 @@ export function formatSummary(info: SummaryInfo): string {
     `  curl -s ${info.metricsUrl}/metrics | grep cloudletd_crm_ready`,
     `  grpcurl -plaintext -import-path proto -proto edgeproto/app_inst.proto -d '{}' ${info.apiAddress} edgeproto.AppInstApi/ShowAppInst`,
     '      (grpcurl is a separate tool; run it in the repository root, where proto/ is)',
+    ...(info.demo && info.cloudlets.length > 0
+      ? [
+          '  # the DME: register as the demo app (AcmeGames arena-server 1.4.2), then find its nearest instance from Berlin',
+          ...dmeCurlExample(info.dmeHttpUrl).map((line) => `  ${line}`),
+          '      (jq is a separate tool; the second command needs the cookie the first one kept in $COOKIE)',
+        ]
+      : []),
     '',
     `Ctrl-C stops everything; the next start resumes from ${info.dataDir}.`,
     '',

@@ -98,7 +98,8 @@ export class Controller {
       const receivers = controllerReceivers({ config, kinds, objects, nodes, log, execRelay, closing: closing.signal });
       const notify = NotifyServer.create({
         kinds,
-        sendCaches: [kinds.flavor, kinds.cloudlet, kinds.cluster, kinds.clusterInst, kinds.app, kinds.appInst]
+        // CloudletInfo goes to peers that want it (DMEs, to skip offline cloudlets; the original since 8e261fa95).
+        sendCaches: [kinds.flavor, kinds.cloudlet, kinds.cluster, kinds.clusterInst, kinds.app, kinds.appInst, kinds.cloudletInfo]
           .map((k) => objects.cache<unknown>(k as ObjectKind)),
         sendMessageKinds: [kinds.execRequest],
         receivers,

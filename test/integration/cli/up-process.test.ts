@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,9 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const ephemeral = ['--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'];
+const ephemeral = [
+  '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', '127.0.0.1:0',
+];
 
 /** What the summary's first line says. */
 interface Up {
@@ -29,9 +32,11 @@ interface Up {
   readonly apiAddress: string;
   readonly notifyAddress: string;
   readonly metricsUrl: string;
+  readonly dmeApiAddress: string;
+  readonly dmeHttpUrl: string;
 }
 
-const SUMMARY = /^cloudletd is up(, but \d+ demo step\(s\) failed)?: controller API (\S+), notify (\S+), metrics (http:\/\/\S+)\/metrics$/;
+const SUMMARY = /^cloudletd is up(, but \d+ demo step\(s\) failed)?: controller API (\S+), notify (\S+), metrics (http:\/\/\S+)\/metrics, DME gRPC (\S+), REST (http:\/\/\S+)$/;
 
 /** Spawns `cloudletd up <args>` and resolves at its summary line; rejects (with its output) if it exits first. */
 async function spawnUp(args: readonly string[], timeoutMs = 90_000): Promise<Up> {
@@ -47,7 +52,9 @@ async function spawnUp(args: readonly string[], timeoutMs = 90_000): Promise<Up>
     throw new Error(`cloudletd up did not come up: ${String(err)}\nstdout:\n${proc.stdout.join('\n')}\nstderr:\n${proc.stderr()}`);
   });
   exit.catch(() => undefined);
-  return { proc, line: match[0], apiAddress: match[2] ?? '', notifyAddress: match[3] ?? '', metricsUrl: match[4] ?? '' };
+  return {
+    proc, line: match[0], apiAddress: match[2] ?? '', notifyAddress: match[3] ?? '', metricsUrl: match[4] ?? '', dmeApiAddress: match[5] ?? '', dmeHttpUrl: match[6] ?? '',
+  };
 }
 
 /** Reads the demo's objects through the gRPC API. */
@@ -63,6 +70,53 @@ async function objects(apiAddress: string): Promise<{ operators: Operator[]; clo
     };
   } finally {
     api.close();
+  }
+}
+
+/** A FindCloudlet answer of the REST gateway. */
+interface Found {
+  readonly status?: string;
+  readonly fqdn?: string;
+  readonly cloudlet_location?: { latitude?: number; longitude?: number };
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** FindCloudlet from Berlin over REST with `cookie`. */
+async function findWith(dmeHttpUrl: string, cookie: string): Promise<Found> {
+  const found = await post(`${dmeHttpUrl}/v1/findcloudlet`, { session_cookie: cookie, gps_location: { latitude: 52.52, longitude: 13.405 } });
+  expect(found.status).toBe(200);
+  return found.json as Found;
+}
+
+/** RegisterClient as the demo app arena-server 1.4.2 of AcmeGames, then FindCloudlet from Berlin, over REST. */
+async function findFromBerlin(dmeHttpUrl: string): Promise<Found & { cookie: string }> {
+  const registered = await post(`${dmeHttpUrl}/v1/registerclient`, { dev_name: 'AcmeGames', app_name: 'arena-server', app_vers: '1.4.2' });
+  expect(registered.status).toBe(200);
+  expect(registered.json.status).toBe('RS_SUCCESS');
+  const cookie = registered.json.session_cookie;
+  if (typeof cookie !== 'string' || cookie === '') throw new Error(`no session cookie: ${JSON.stringify(registered.json)}`);
+  return { ...(await findWith(dmeHttpUrl, cookie)), cookie };
+}
+
+/** The summary's DME commands (the lines from `COOKIE=` to the FindCloudlet curl), as one shell script. */
+function summaryCurlScript(stdout: readonly string[]): string {
+  const start = stdout.findIndex((l) => l.trimStart().startsWith('COOKIE=$(curl'));
+  expect(start).toBeGreaterThan(0);
+  const lines = stdout.slice(start, start + 2).map((l) => l.trim());
+  expect(lines[1]).toMatch(/^curl -s -X POST http:\/\/\S+\/v1\/findcloudlet /);
+  return lines.join('\n');
+}
+
+function hasTool(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -83,7 +137,10 @@ describe('cloudletd up --demo (child process)', () => {
     // Piped stdout: plain progress lines, no terminal control sequences.
     const text = first.proc.stdout.join('\n');
     expect(text).not.toContain('\u001b[');
-    for (const step of ['CRM TDG/berlin-edge-1 ready', 'ClusterInst acme-games on Orange/paris-edge-1 READY', 'AppInst leaderboard 2.1.0 on TDG/munich-edge-1 READY']) {
+    for (const step of [
+      'DME synced: gRPC', 'CRM TDG/berlin-edge-1 ready', 'ClusterInst acme-games on Orange/paris-edge-1 READY', 'AppInst leaderboard 2.1.0 on TDG/munich-edge-1 READY',
+      'DME finds arena-server 1.4.2 from Berlin: berlin-edge-1.tdg.cloudletd.net',
+    ]) {
       expect(text).toContain(step);
     }
 
@@ -99,8 +156,29 @@ describe('cloudletd up --demo (child process)', () => {
     for (const cloudlet of ['TDG/berlin-edge-1', 'TDG/munich-edge-1', 'Orange/paris-edge-1']) {
       expect(metrics).toContain(`cloudletd_crm_ready{cloudlet="${cloudlet}"} 1`);
     }
-    expect(metrics).toMatch(/^cloudletd_notify_server_peers 3$/m);
-    expect((await fetch(`${first.metricsUrl}/readyz`)).status).toBe(200);
+    // Three CRMs and the DME.
+    expect(metrics).toMatch(/^cloudletd_notify_server_peers 4$/m);
+    expect(metrics).toMatch(/^cloudletd_dme_controller_synced\{dme="[^"]+"\} 1$/m);
+    const readyz = await fetch(`${first.metricsUrl}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toMatchObject({ dme: { connected: true, synced: true, appInsts: 6, apps: 2, cloudlets: 3 } });
+
+    // The DME: from Berlin, the demo app's nearest instance is the one on berlin-edge-1.
+    expect(first.dmeApiAddress).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
+    expect(first.dmeHttpUrl).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    const berlin = seen.appInsts.find((ai) => ai.key?.app_key?.name === 'arena-server' && ai.key.cluster_inst_key?.cloudlet_key?.name === 'berlin-edge-1');
+    expect(berlin?.uri).toBeTruthy();
+    const found = await findFromBerlin(first.dmeHttpUrl);
+    expect(found).toMatchObject({ status: 'FIND_FOUND', fqdn: berlin?.uri, cloudlet_location: { latitude: 52.52, longitude: 13.405 } });
+    // The summary's curl commands work as printed (when curl and jq are installed).
+    const script = summaryCurlScript(first.proc.stdout);
+    expect(script).toContain(first.dmeHttpUrl);
+    if (hasTool('curl') && hasTool('jq')) {
+      const out = execFileSync('sh', ['-c', script], { encoding: 'utf8', timeout: 10_000 });
+      expect(JSON.parse(out)).toMatchObject({ status: 'FIND_FOUND', fqdn: berlin?.uri });
+    } else {
+      console.info('curl or jq missing: the summary\'s curl commands were not run');
+    }
     const logFile = join(dataDir, 'cloudletd.log');
     expect(existsSync(logFile)).toBe(true);
     expect(readFileSync(logFile, 'utf8')).toContain('"msg":"controller started"');
@@ -120,6 +198,9 @@ describe('cloudletd up --demo (child process)', () => {
     const keys = (list: AppInst[]): string[] => list.map((ai) => keyString.appInst(ai.key)).sort();
     expect(keys(again.appInsts)).toEqual(keys(seen.appInsts));
     expect(again.appInsts.every((ai) => ai.state === TrackedState.READY)).toBe(true);
+    expect((await findFromBerlin(second.dmeHttpUrl)).fqdn).toBe(berlin?.uri);
+    // The session key is kept in the data dir: a cookie of the first run still works.
+    expect(await findWith(second.dmeHttpUrl, found.cookie)).toMatchObject({ status: 'FIND_FOUND', fqdn: berlin?.uri });
     expect(await stop(second.proc, 'SIGINT')).toEqual({ code: 0, signal: null });
   });
 
@@ -135,6 +216,13 @@ describe('cloudletd up --demo (child process)', () => {
       const lines = proc.stderr().split('\n').filter((l) => l !== '');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^cloudletd up: UNAVAILABLE: --metrics-addr: metrics server cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/);
+      // The DME's REST port: named by up's flag, and what started before it is stopped.
+      const dme = spawnCli(['up', '--demo', '--data-dir', dir, ...ephemeral.slice(0, 6), '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', `127.0.0.1:${port}`]);
+      running.push(dme);
+      expect(await dme.exited).toEqual({ code: 1, signal: null });
+      const dmeLines = dme.stderr().split('\n').filter((l) => l !== '');
+      expect(dmeLines).toHaveLength(1);
+      expect(dmeLines[0]).toMatch(/^cloudletd up: UNAVAILABLE: --dme-http-addr: REST gateway cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/);
       rmSync(dir, { recursive: true, force: true });
     } finally {
       taken.close();

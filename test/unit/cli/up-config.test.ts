@@ -37,6 +37,8 @@ describe('parseUpArgs', () => {
       apiAddr: '127.0.0.1:55001',
       notifyAddr: '127.0.0.1:50001',
       metricsAddr: '127.0.0.1:9091',
+      dmeApiAddr: '127.0.0.1:50051',
+      dmeHttpAddr: '127.0.0.1:38001',
       readyTimeoutMs: 120_000,
       logLevel: 'info',
       logFormat: undefined,
@@ -73,23 +75,25 @@ describe('parseUpArgs', () => {
       CLOUDLETD_API_ADDR: '0.0.0.0:6000',
       CLOUDLETD_NOTIFY_ADDR: '0.0.0.0:6001',
       CLOUDLETD_METRICS_ADDR: '0.0.0.0:6002',
+      CLOUDLETD_DME_API_ADDR: '0.0.0.0:6003',
+      CLOUDLETD_DME_HTTP_ADDR: '0.0.0.0:6004',
       CLOUDLETD_DATA_DIR: '/var/lib/cloudletd',
       CLOUDLETD_LOG_LEVEL: 'debug',
       CLOUDLETD_READY_TIMEOUT: '30s',
     };
     const fromEnv = config(['--demo'], env);
     expect(fromEnv).toMatchObject({
-      apiAddr: '0.0.0.0:6000', notifyAddr: '0.0.0.0:6001', metricsAddr: '0.0.0.0:6002', dataDir: '/var/lib/cloudletd',
+      apiAddr: '0.0.0.0:6000', notifyAddr: '0.0.0.0:6001', metricsAddr: '0.0.0.0:6002', dmeApiAddr: '0.0.0.0:6003', dmeHttpAddr: '0.0.0.0:6004', dataDir: '/var/lib/cloudletd',
       logLevel: 'debug', readyTimeoutMs: 30_000, logFormat: undefined,
     });
-    const fromFlags = config(['--demo', '--api-addr', '127.0.0.1:7000', '--data-dir', 'here', '--ready-timeout', '1m30s'], env);
-    expect(fromFlags).toMatchObject({ apiAddr: '127.0.0.1:7000', notifyAddr: '0.0.0.0:6001', dataDir: 'here', readyTimeoutMs: 90_000 });
+    const fromFlags = config(['--demo', '--api-addr', '127.0.0.1:7000', '--data-dir', 'here', '--ready-timeout', '1m30s', '--dme-http-addr', '127.0.0.1:7001'], env);
+    expect(fromFlags).toMatchObject({ apiAddr: '127.0.0.1:7000', notifyAddr: '0.0.0.0:6001', dataDir: 'here', readyTimeoutMs: 90_000, dmeApiAddr: '0.0.0.0:6003', dmeHttpAddr: '127.0.0.1:7001' });
     expect(config(['--demo'], { CLOUDLETD_API_ADDR: '' }).apiAddr).toBe('127.0.0.1:55001');
   });
 
   it('accepts port 0 for every listen address', () => {
-    const c = config(['--demo', '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '[::1]:0']);
-    expect([c.apiAddr, c.notifyAddr, c.metricsAddr]).toEqual(['127.0.0.1:0', '127.0.0.1:0', '[::1]:0']);
+    const c = config(['--demo', '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '[::1]:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', '0.0.0.0:0']);
+    expect([c.apiAddr, c.notifyAddr, c.metricsAddr, c.dmeApiAddr, c.dmeHttpAddr]).toEqual(['127.0.0.1:0', '127.0.0.1:0', '[::1]:0', '127.0.0.1:0', '0.0.0.0:0']);
   });
 
   it('sets logFormat only when --log-format or its variable is given', () => {
@@ -101,6 +105,8 @@ describe('parseUpArgs', () => {
   it('refuses bad values with one line naming the flag (and the variable)', () => {
     expect(usageFailure(['--demo', '--api-addr', 'nowhere'])).toMatch(/^--api-addr: "nowhere" is not host:port/);
     expect(usageFailure(['--demo', '--metrics-addr', '127.0.0.1:70000'])).toMatch(/^--metrics-addr: /);
+    expect(usageFailure(['--demo', '--dme-api-addr', '50051'])).toMatch(/^--dme-api-addr: "50051" is not host:port/);
+    expect(usageFailure(['--demo'], { CLOUDLETD_DME_HTTP_ADDR: 'x:' })).toMatch(/^--dme-http-addr \(from CLOUDLETD_DME_HTTP_ADDR\): "x:" is not host:port/);
     expect(usageFailure(['--demo'], { CLOUDLETD_NOTIFY_ADDR: 'x' })).toMatch(/^--notify-addr \(from CLOUDLETD_NOTIFY_ADDR\): "x" is not host:port/);
     expect(usageFailure(['--demo', '--ready-timeout', '10'])).toMatch(/^--ready-timeout: "10" is not a duration/);
     expect(usageFailure(['--demo', '--ready-timeout', '0s'])).toMatch(/^--ready-timeout: must be greater than 0/);
@@ -119,7 +125,7 @@ describe('parseUpArgs', () => {
   it('answers --help (even with other flags, unchecked) and documents every flag', () => {
     expect(parseUpArgs(['--help'], {})).toEqual({ help: true });
     expect(parseUpArgs(['--demo', '-h', '--api-addr', 'nowhere'], {}).help).toBe(true);
-    for (const flag of ['--demo', '--cloudlet', '--crms', '--data-dir', '--api-addr', '--notify-addr', '--metrics-addr', '--ready-timeout', '--log-level', '--log-format']) {
+    for (const flag of ['--demo', '--cloudlet', '--crms', '--data-dir', '--api-addr', '--notify-addr', '--metrics-addr', '--dme-api-addr', '--dme-http-addr', '--ready-timeout', '--log-level', '--log-format']) {
       expect(UP_USAGE).toContain(flag);
     }
   });
