@@ -31,6 +31,9 @@ import {
 } from './spatial-octree.js';
 import type { Octree } from './spatial-octree.js';
 
+/** Up to this k, a leaf's entries are taken nearest first (see NearestSearch.scanLeaf). */
+const SELECT_MAX_K = 4;
+
 /** Beyond this angle (rad) haversine loses precision (asin near 1); the slack grows accordingly. */
 const FAR_ANGLE = 3 - 1e-6;
 
@@ -80,6 +83,8 @@ export class NearestSearch<T> {
   private readonly pathCell = new Int32Array(MAX_DEPTH + 2);
   private readonly pathCube = new Float64Array(4 * (MAX_DEPTH + 2));
   private readonly probe = { latitude: 0, longitude: 0 };
+  /** Chords (squared, in quantization steps) of one block's entries. */
+  private readonly dist: Float64Array;
   /** The k best entries so far by (distance, id). */
   private readonly best = new KBest(
     (a, b) => (this.entries[3 * a] as string) < (this.entries[3 * b] as string),
@@ -97,7 +102,9 @@ export class NearestSearch<T> {
   constructor(
     private readonly tree: Octree,
     private readonly entries: EntrySlots<T>,
-  ) {}
+  ) {
+    this.dist = new Float64Array(tree.blockSize);
+  }
 
   /** The up to `q.k` best entries, nearest first (ties by id), each as `make(entry number, distance)`. */
   run<R>(q: Query<T>, make: (e: number, km: number) => R): R[] {
@@ -169,10 +176,13 @@ export class NearestSearch<T> {
       if (child === NONE) break;
       c = child;
     }
-    // 2. The siblings along the path, bottom up, pruned by what the first leaf gave.
+    // 2. The siblings along the path, bottom up, pruned by what the first leaf gave. Once the stopping ball around
+    //    the query lies inside the cube of path level i + 1, nothing outside it (the siblings of levels <= i) can
+    //    be within reach.
     for (let i = depth - 1; i >= 0; i -= 1) {
       const c = pathCell[i] as number;
       if (cells[c * CELL_STRIDE + KIDS] === LEAF) continue;
+      if (i + 1 < depth && this.ballInside(pathCube, 4 * (i + 1))) break;
       this.queueChildren(c, pathCube, 4 * i, i + 1 < depth ? (pathCell[i + 1] as number) : NONE);
     }
     // 3. Best-first over what is left.
@@ -183,6 +193,17 @@ export class NearestSearch<T> {
       if (cells[c * CELL_STRIDE + KIDS] === LEAF) this.scanLeaf(c, this.queuedCube, 4 * row);
       else this.queueChildren(c, this.queuedCube, 4 * row, NONE);
     }
+  }
+
+  /** Whether the ball of radius √stopSq around the query lies inside the cube at `cubes[j..j + 3]`. */
+  private ballInside(cubes: Float64Array, j: number): boolean {
+    const r = Math.sqrt(this.stopSq);
+    const h = cubes[j + 3] as number;
+    return (
+      Math.abs(this.qx - (cubes[j] as number)) + r <= h &&
+      Math.abs(this.qy - (cubes[j + 1] as number)) + r <= h &&
+      Math.abs(this.qz - (cubes[j + 2] as number)) + r <= h
+    );
   }
 
   /**
@@ -233,11 +254,14 @@ export class NearestSearch<T> {
   /**
    * Offers every entry of leaf `c` within the stopping distance to the k best. The leaf's cube (centre x, y, z,
    * half side) is at `cubes[j..j + 3]`: it defines the frame of the quantized positions.
+   *
+   * Per block, all chords are computed first; for a small k the entries are then taken nearest first (repeated
+   * minimum), so that usually only one or two of them need their exact distance (and their entry data read)
+   * before the stopping distance shuts out the rest. For a larger k they are taken in slot order.
    */
   private scanLeaf(c: number, cubes: Float64Array, j: number): void {
-    const q = this.q as Query<T>;
     const tree = this.tree;
-    const { blockU16, blockI32, blockF64, blockWords } = tree;
+    const { blockU16, blockI32, blockWords } = tree;
     const half = cubes[j + 3] as number;
     const step = quantum(half);
     const slack = quantizationSlack(half);
@@ -247,32 +271,63 @@ export class NearestSearch<T> {
     const uz = (this.qz - ((cubes[j + 2] as number) - half)) / step;
     // The stopping distance in those units, widened by the quantization error.
     let reachSq = ((Math.sqrt(this.stopSq) + slack) / step) ** 2;
-    const entries = this.entries;
-    const filter = q.filter;
-    const probe = this.probe;
-    const best = this.best;
+    const dist = this.dist;
+    const select = (this.q as Query<T>).k <= SELECT_MAX_K;
     for (let b = tree.cellKids[c * CELL_STRIDE + HEAD] as number; b !== NONE; ) {
       const header = b * blockWords;
       const used = blockI32[header + USED] as number;
-      const first = tree.qposIndex(b, 0);
-      for (let s = 0, p = first; s < used; s += 1, p += 3) {
+      let within = 0;
+      for (let s = 0, p = tree.qposIndex(b, 0); s < used; s += 1, p += 3) {
         const dx = (blockU16[p] as number) - ux;
         const dy = (blockU16[p + 1] as number) - uy;
         const dz = (blockU16[p + 2] as number) - uz;
-        if (dx * dx + dy * dy + dz * dz > reachSq) continue;
-        const e = blockI32[tree.entryIndex(b, s)] as number;
-        if (filter && !filter(entries[3 * e + 1] as T, entries[3 * e] as string)) continue;
-        const l = tree.latLonIndex(b, s);
-        probe.latitude = blockF64[l] as number;
-        probe.longitude = blockF64[l + 1] as number;
-        const km = greatCircleKm(q.point, probe);
-        if (!(km <= q.maxKm)) continue;
-        if (best.offer(km, e) && best.full) {
-          this.stopSq = Math.min(this.limitSq, chordSqBound(best.worstKey));
-          reachSq = ((Math.sqrt(this.stopSq) + slack) / step) ** 2;
+        const d = dx * dx + dy * dy + dz * dz;
+        dist[s] = d;
+        if (d <= reachSq) within += 1;
+      }
+      if (within > 0 && select) {
+        for (;;) {
+          let s = -1;
+          let min = reachSq;
+          for (let i = 0; i < used; i += 1) {
+            const d = dist[i] as number;
+            if (d <= min) {
+              min = d;
+              s = i;
+            }
+          }
+          if (s < 0) break;
+          dist[s] = Infinity;
+          if (this.consider(b, s)) reachSq = ((Math.sqrt(this.stopSq) + slack) / step) ** 2;
+        }
+      } else if (within > 0) {
+        for (let s = 0; s < used; s += 1) {
+          if ((dist[s] as number) > reachSq) continue;
+          if (this.consider(b, s)) reachSq = ((Math.sqrt(this.stopSq) + slack) / step) ** 2;
         }
       }
       b = blockI32[header + NEXT] as number;
     }
+  }
+
+  /**
+   * Filter, exact distance and the k best for slot `s` of block `b`; true when that shrank the stopping distance.
+   */
+  private consider(b: number, s: number): boolean {
+    const q = this.q as Query<T>;
+    const tree = this.tree;
+    const e = tree.blockI32[tree.entryIndex(b, s)] as number;
+    const entries = this.entries;
+    if (q.filter && !q.filter(entries[3 * e + 1] as T, entries[3 * e] as string)) return false;
+    const l = tree.latLonIndex(b, s);
+    const probe = this.probe;
+    probe.latitude = tree.blockF64[l] as number;
+    probe.longitude = tree.blockF64[l + 1] as number;
+    const km = greatCircleKm(q.point, probe);
+    if (!(km <= q.maxKm)) return false;
+    const best = this.best;
+    if (!best.offer(km, e) || !best.full) return false;
+    this.stopSq = Math.min(this.limitSq, chordSqBound(best.worstKey));
+    return true;
   }
 }
