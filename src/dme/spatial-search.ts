@@ -297,7 +297,7 @@ export class NearestSearch<T> {
             }
           }
           if (s < 0) break;
-          dist[s] = Infinity;
+          dist[s] = Number.NaN; // taken: compares false from now on, even against an infinite reach
           if (this.consider(b, s)) reachSq = ((Math.sqrt(this.stopSq) + slack) / step) ** 2;
         }
       } else if (within > 0) {
