@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { invalidArgument } from '../../src/core/errors.js';
 import type { PlatformFlavor } from '../../src/platform/platform.js';
+import { number, onlyKeys, record } from '../common/settings-values.js';
 
 /** How the containers of a ClusterInst are networked (see README.md, "Networking"). */
 export type DockerNetworkMode = 'auto' | 'bridge' | 'host' | 'none';
@@ -76,31 +77,6 @@ const TOP_LEVEL = [
 ];
 const LABEL_PREFIX = /^[a-z0-9](?:[a-z0-9.-]{0,30}[a-z0-9])?$/;
 const REGISTRY = /^[A-Za-z0-9.-]+(?::\d{1,5})?$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function record(value: unknown, field: string): Record<string, unknown> {
-  if (!isRecord(value)) throw invalidArgument(field, 'must be an object');
-  return value;
-}
-
-function onlyKeys(value: Record<string, unknown>, field: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw invalidArgument(`${field}.${key}`, `unknown setting (known: ${allowed.join(', ')})`);
-  }
-}
-
-/** A number, or a decimal number written as a string (values that came from flags or the environment). */
-function number(value: unknown, field: string, options: { min: number; max?: number; integer?: boolean }): number {
-  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw invalidArgument(field, 'must be a number');
-  if (options.integer && !Number.isInteger(n)) throw invalidArgument(field, 'must be an integer');
-  if (n < options.min) throw invalidArgument(field, `must be at least ${options.min}`);
-  if (options.max !== undefined && n > options.max) throw invalidArgument(field, `must be at most ${options.max}`);
-  return n;
-}
 
 function text(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw invalidArgument(field, 'must be a non-empty string');

@@ -4,6 +4,7 @@
  */
 import { Code, invalidArgument, isCode } from '../../src/core/errors.js';
 import type { PlatformFlavor } from '../../src/platform/platform.js';
+import { number, onlyKeys, record } from '../common/settings-values.js';
 
 /** The operations whose latency, failure and hanging can be set (settings and {@link FakePlatform.script}). */
 export const FAKE_OPERATIONS = Object.freeze([
@@ -74,31 +75,6 @@ const P = 'platform';
 /** Top-level keys accepted; `type` (the driver name some config files keep in the section) is ignored. */
 const TOP_LEVEL = ['flavors', 'limits', 'latency', 'fail', 'hang', 'faultRate', 'seed', 'persist', 'type'];
 const MAX_LATENCY_MS = 24 * 3600_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function record(value: unknown, field: string): Record<string, unknown> {
-  if (!isRecord(value)) throw invalidArgument(field, 'must be an object');
-  return value;
-}
-
-function onlyKeys(value: Record<string, unknown>, field: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw invalidArgument(`${field}.${key}`, `unknown setting (known: ${allowed.join(', ')})`);
-  }
-}
-
-/** A number, or a decimal number written as a string (values that came from flags or the environment). */
-function number(value: unknown, field: string, options: { min: number; max?: number; integer?: boolean }): number {
-  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw invalidArgument(field, 'must be a number');
-  if (options.integer && !Number.isInteger(n)) throw invalidArgument(field, 'must be an integer');
-  if (n < options.min) throw invalidArgument(field, `must be at least ${options.min}`);
-  if (options.max !== undefined && n > options.max) throw invalidArgument(field, `must be at most ${options.max}`);
-  return n;
-}
 
 function operation(value: unknown, field: string): FakeOperation {
   if (typeof value !== 'string' || !(FAKE_OPERATIONS as readonly string[]).includes(value)) {

@@ -3,25 +3,28 @@
  * mobile client).
  *
  * Design
- * - Every point becomes a unit vector (x, y, z) on the unit sphere. The chord |a - b| between two unit vectors is
- *   2 sin(θ/2), strictly increasing in the great-circle angle θ, so "nearest by chord" is "nearest by great-circle
- *   distance". Poles and the antimeridian are ordinary places in 3D: there are no special cases.
- * - The vectors live in a bucketed point-region octree over the cube [-1, 1]^3 (src/dme/spatial-octree.ts, flat
- *   typed arrays): a leaf holds up to `leafSize` entries and splits into (at most 8, created on demand) octants
- *   when it overflows; a subtree whose count falls to `leafSize / 2` collapses back into one leaf; empty cells are
- *   freed. Points lie on a 2D surface, so a level has about 4 occupied children and the depth is about
- *   log4(n / leafSize) for spread-out data. It is capped at {@link MAX_DEPTH} (cells of about 0.4 m), below which
- *   near-identical points share a leaf. add/remove walk one root-to-leaf path: O(depth), plus amortised O(1) for
- *   splits and collapses.
- * - `nearest` is a best-first search: a min-heap of cells keyed by the squared distance from the query vector to
- *   the cell's box (a lower bound of the chord to anything inside). Cells are expanded nearest first; entries that
- *   pass the filter go into a bounded max-heap of the k best by (greatCircleKm, id). The search stops when the
- *   next cell's bound exceeds the k-th best distance (or `maxDistanceKm`) plus a tiny slack covering the rounding
- *   of haversine against the chord (see `chordSqBound`). The order and the reported `distanceKm` are exactly those
- *   of {@link greatCircleKm}, ties broken by id (UTF-16 code unit order, as `<` on strings).
- * - Cost: about O(depth + k) cells and entries when the filter accepts most entries, i.e. O(log n + k). The filter
- *   is applied while leaves are scanned, so one that accepts a fraction p of the entries makes the search look at
- *   about k / p entries (and the cells holding them) before it has k answers; one that rejects everything near the
+ * - Every point becomes a unit vector (x, y, z). The chord |a - b| between two unit vectors is 2 sin(θ/2),
+ *   strictly increasing in the great-circle angle θ, so "nearest by chord" is "nearest by great-circle distance".
+ *   Poles and the antimeridian are ordinary places in 3D: there are no special cases.
+ * - The vectors live in a bucketed point-region octree over the cube [-1, 1]^3 (spatial-octree.ts), updated in
+ *   place: a leaf holds up to `leafSize` entries and splits into its (non-empty) octants when it overflows; a
+ *   subtree whose count falls to `leafSize / 2` collapses back into one leaf; empty cells are freed. Points lie on
+ *   a 2D surface, so a level has about 4 occupied children and the depth is about log4(n / leafSize) for
+ *   spread-out data (capped at {@link MAX_DEPTH}, cells of about 0.4 m, below which near-identical points share a
+ *   leaf). add/remove walk one root-to-leaf path: O(log n), plus amortised O(1) for splits and collapses.
+ * - The tree is kept in flat typed arrays (32-byte child lists; leaf entries in blocks with 16-bit quantized
+ *   positions, spatial-blocks.ts) so that a lookup touches a few cache lines, not a few dozen scattered objects:
+ *   at 100k entries memory latency, not arithmetic, is what grows with n.
+ * - `nearest` (spatial-search.ts) descends straight to the query's leaf, scans it, then searches best-first
+ *   (min-heap of cells by the distance from the query to their box, a lower bound of the chord to anything
+ *   inside) while a cell may still hold something nearer than the k-th best so far (or `maxDistanceKm`). Entries
+ *   are screened by chord, then filtered, then measured with {@link greatCircleKm}: the order and the reported
+ *   `distanceKm` are exactly those of greatCircleKm, ties broken by id (UTF-16 code unit order, as `<` on
+ *   strings). Every bound is widened by a tiny slack (quantization, haversine rounding), which only adds
+ *   candidates, never loses one.
+ * - Cost: about O(log n + k) cells and entries when the filter accepts most entries near the client. The filter is
+ *   applied while leaves are scanned, so one accepting a fraction p of the entries makes the search look at about
+ *   k / p entries (and the cells holding them) before it has k answers; one that rejects everything near the
  *   client degrades towards a scan of every entry within reach (up to O(n)). It is always exact.
  *
  * Not reentrant for writes: a `filter` must not add to or remove from the index it is filtering (that throws
@@ -30,7 +33,7 @@
 import { failedPrecondition, invalidArgument } from '../core/errors.js';
 import { validatePoint } from './geo.js';
 import type { GeoPoint } from './geo.js';
-import { Octree } from './spatial-octree.js';
+import { Octree, unitVector } from './spatial-octree.js';
 import { NearestSearch } from './spatial-search.js';
 import type { EntrySlots } from './spatial-search.js';
 
@@ -60,7 +63,6 @@ export interface SpatialIndexOptions {
 }
 
 const DEFAULT_LEAF_SIZE = 32;
-const RAD = Math.PI / 180;
 
 /**
  * A set of entries (`id` -> point and value) answering "the k nearest to this point" by great-circle distance,
@@ -77,6 +79,7 @@ export class SpatialIndex<T> {
   private readonly entries: EntrySlots<T> = [];
   private readonly freeEntries: number[] = [];
   private readonly search: NearestSearch<T>;
+  private readonly queryVector = new Float64Array(3);
   private querying = 0;
 
   /** Creates an empty index. Throws INVALID_ARGUMENT for a bad `leafSize`. */
@@ -150,14 +153,13 @@ export class SpatialIndex<T> {
     if (!(want > 0) || this.byId.size === 0) return [];
     if (maxDistanceKm !== undefined && maxDistanceKm < 0) return [];
 
-    const lat = point.latitude * RAD;
-    const lon = point.longitude * RAD;
-    const cosLat = Math.cos(lat);
+    const v = this.queryVector;
+    unitVector(point.latitude, point.longitude, v, 0);
     const query = {
       point,
-      x: cosLat * Math.cos(lon),
-      y: cosLat * Math.sin(lon),
-      z: Math.sin(lat),
+      x: v[0] as number,
+      y: v[1] as number,
+      z: v[2] as number,
       k: want,
       maxKm: maxDistanceKm ?? Infinity,
       filter,

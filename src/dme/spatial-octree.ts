@@ -8,18 +8,15 @@
  *   cells by octant (internal; NONE where empty), or LEAF, first block, last block (leaf). `cellInfo` (int32) /
  *   `cellGeo` (float32, same memory) hold what only updates read: centre and half side (float32; exact, being
  *   dyadic fractions >= 2^-24), subtree entry count, parent and octant in the parent.
- * - Block `b` is `blockWords` 32-bit words from word `b * blockWords` of one buffer, seen as `blockI32`,
- *   `blockU16` and `blockF64`: a header (used slots, next and previous block of the same leaf); the position of
- *   each slot, quantized to 16 bits per axis within its leaf's cube ({@link quantum}); the entry numbers; the
- *   latitude/longitude pairs (float64, degrees) for the exact distance of the few entries that need it. A leaf
- *   scan reads the header and 6 bytes per entry, contiguously. A leaf normally has one block; only a leaf at
- *   {@link MAX_DEPTH} grows a chain.
+ * - A leaf's entries live in a chain of {@link Blocks} (src/dme/spatial-blocks.ts), positions quantized to 16 bits
+ *   per axis within the leaf's cube. A leaf normally has one block; only a leaf at {@link MAX_DEPTH} grows a chain.
  * - A leaf splits when it holds more than `blockSize` entries; an internal cell whose count falls to
  *   `blockSize / 2` collapses into one leaf; an empty cell is freed. Cells and blocks are recycled through free
  *   lists; the buffers grow by doubling. Exact (float64) positions are kept per entry for re-quantizing.
  *
  * Entries are numbered by the caller (small non-negative integers, reused after removal).
  */
+import { Blocks, quantize, quantum } from './spatial-blocks.js';
 
 /** 32-bit words per cell in `cellKids` and in `cellInfo`. */
 export const CELL_STRIDE = 8;
@@ -46,39 +43,12 @@ const PARENT = 5;
 /** cellInfo word: octant in the parent. */
 const OCTANT = 6;
 
-/** Block word (int): slots in use. */
-export const USED = 0;
-/** Block word (int): next block of the same leaf, or NONE. */
-export const NEXT = 1;
-/** Block word (int): previous block of the same leaf, or NONE. */
-const PREV = 2;
-/** Words of a block's header; the quantized positions follow. */
-export const BLOCK_HEADER = 4;
-
 /** "No cell / no block". */
 export const NONE = -1;
 /** The root cell's number; its cube is centred on 0 with half side 1. */
 export const ROOT = 0;
 /** Deepest level: cells of side 2^-24 of the unit cube (about 0.4 m on the earth); below, points share a leaf. */
 export const MAX_DEPTH = 24;
-/** Largest quantized coordinate: a leaf's side is divided into this many steps. */
-export const QMAX = 65535;
-
-/**
- * The quantization step of a leaf whose cube has half side `half`: a quantized coordinate u stands for
- * `min + u * quantum(half)` (min = centre - half), within half a step of the exact one.
- */
-export function quantum(half: number): number {
-  return (2 * half) / QMAX;
-}
-
-/**
- * How much shorter than the exact chord a chord computed from quantized positions can be, for a leaf of half side
- * `half`: half a step per axis, √3/2 steps in all, rounded up generously (plus float rounding).
- */
-export function quantizationSlack(half: number): number {
-  return quantum(half) + 1e-15;
-}
 
 /** The unit vector of a latitude/longitude in degrees: the one formula used for entries and queries alike. */
 export function unitVector(latitude: number, longitude: number, out: Float64Array, at: number): void {
@@ -92,28 +62,14 @@ export function unitVector(latitude: number, longitude: number, out: Float64Arra
 
 const MIN_HALF = 2 ** -MAX_DEPTH;
 
-function evenUp(words: number): number {
-  return words + (words & 1);
-}
-
 /** The octree. Fields are public for the search loop (spatial-search.ts); only this class writes them. */
 export class Octree {
   /** Per cell: children, or LEAF and its blocks. */
   cellKids: Int32Array;
-  /** Blocks, 32-bit integer view. */
-  blockI32: Int32Array;
-  /** Blocks, 16-bit view (same memory). */
-  blockU16: Uint16Array;
-  /** Blocks, float64 view (same memory). */
-  blockF64: Float64Array;
+  /** The leaves' entries. */
+  readonly blocks: Blocks;
   /** Entries per block, and the size above which a leaf splits. */
   readonly blockSize: number;
-  /** 32-bit words per block. */
-  readonly blockWords: number;
-  /** Word offset in a block of the entry numbers. */
-  readonly entryOffset: number;
-  /** Word offset in a block of the latitude/longitude pairs (even: float64-aligned). */
-  readonly latLonOffset: number;
 
   /** Per cell: count, parent, octant (integer view). */
   private cellInfo: Int32Array;
@@ -127,38 +83,16 @@ export class Octree {
   private readonly mergeAt: number;
   private cellTop = 0;
   private readonly freeCells: number[] = [];
-  private blockTop = 0;
-  private readonly freeBlocks: number[] = [];
 
   /** @param blockSize entries per leaf before it splits (integer >= 2). */
   constructor(blockSize: number) {
     this.blockSize = blockSize;
-    this.entryOffset = BLOCK_HEADER + evenUp(Math.ceil((3 * blockSize) / 2));
-    this.latLonOffset = this.entryOffset + evenUp(blockSize);
-    this.blockWords = this.latLonOffset + 4 * blockSize;
+    this.blocks = new Blocks(blockSize);
     this.mergeAt = blockSize >> 1;
     this.cellKids = new Int32Array(CELL_STRIDE * 64);
     this.cellInfo = new Int32Array(CELL_STRIDE * 64);
     this.cellGeo = new Float32Array(this.cellInfo.buffer);
-    this.blockI32 = new Int32Array(this.blockWords * 16);
-    this.blockU16 = new Uint16Array(this.blockI32.buffer);
-    this.blockF64 = new Float64Array(this.blockI32.buffer);
     this.newCell(0, 0, 0, 1, NONE, 0); // ROOT
-  }
-
-  /** Index in blockU16 of the quantized x of slot `s` of block `b` (y, z follow). */
-  qposIndex(b: number, s: number): number {
-    return 2 * (b * this.blockWords + BLOCK_HEADER) + 3 * s;
-  }
-
-  /** Index in blockI32 of the entry number of slot `s` of block `b`. */
-  entryIndex(b: number, s: number): number {
-    return b * this.blockWords + this.entryOffset + s;
-  }
-
-  /** Index in blockF64 of the latitude of slot `s` of block `b` (the longitude follows). */
-  latLonIndex(b: number, s: number): number {
-    return ((b * this.blockWords + this.latLonOffset) >> 1) + 2 * s;
   }
 
   /** Adds entry `e` (not currently in the tree) at `latitude`, `longitude` (degrees). O(depth) amortised. */
@@ -233,7 +167,7 @@ export class Octree {
         this.cellGeo = new Float32Array(this.cellInfo.buffer);
       }
     }
-    const block = this.newBlock();
+    const block = this.blocks.alloc();
     const kids = this.cellKids;
     const info = this.cellInfo;
     const geo = this.cellGeo;
@@ -270,102 +204,64 @@ export class Octree {
 
   private freeCell(c: number): void {
     const base = c * CELL_STRIDE;
-    if (this.cellKids[base + KIDS] === LEAF) this.freeChain(this.cellKids[base + HEAD] as number);
+    if (this.cellKids[base + KIDS] === LEAF) this.blocks.freeChain(this.cellKids[base + HEAD] as number);
     this.freeCells.push(c);
-  }
-
-  private newBlock(): number {
-    let b = this.freeBlocks.pop();
-    if (b === undefined) {
-      b = this.blockTop;
-      this.blockTop += 1;
-      if (this.blockTop * this.blockWords > this.blockI32.length) {
-        this.blockI32 = grownI32(this.blockI32, 2 * this.blockI32.length);
-        this.blockU16 = new Uint16Array(this.blockI32.buffer);
-        this.blockF64 = new Float64Array(this.blockI32.buffer);
-      }
-    }
-    const w = b * this.blockWords;
-    this.blockI32[w + USED] = 0;
-    this.blockI32[w + NEXT] = NONE;
-    this.blockI32[w + PREV] = NONE;
-    return b;
-  }
-
-  private freeChain(head: number): void {
-    for (let b = head; b !== NONE; b = this.blockI32[b * this.blockWords + NEXT] as number) this.freeBlocks.push(b);
   }
 
   /** Appends `e` to `leaf`'s storage, quantized within the leaf's cube (counts are the caller's business). */
   private append(leaf: number, e: number, lat: number, lon: number): void {
     const base = leaf * CELL_STRIDE;
+    const blocks = this.blocks;
     let tail = this.cellKids[base + TAIL] as number;
-    const bw = this.blockWords;
-    if (this.blockI32[tail * bw + USED] === this.blockSize) {
-      const b = this.newBlock();
-      this.blockI32[b * bw + PREV] = tail;
-      this.blockI32[tail * bw + NEXT] = b;
-      this.cellKids[base + TAIL] = b;
-      tail = b;
+    if (blocks.used(tail) === this.blockSize) {
+      tail = blocks.extend(tail);
+      this.cellKids[base + TAIL] = tail;
     }
-    const slot = this.blockI32[tail * bw + USED] as number;
-    this.blockI32[tail * bw + USED] = slot + 1;
     const geo = this.cellGeo;
     const half = geo[base + HALF] as number;
     const step = quantum(half);
-    const q = this.qposIndex(tail, slot);
     const xyz = this.entryXyz;
-    this.blockU16[q] = quantize(xyz[3 * e] as number, (geo[base + CX] as number) - half, step);
-    this.blockU16[q + 1] = quantize(xyz[3 * e + 1] as number, (geo[base + CY] as number) - half, step);
-    this.blockU16[q + 2] = quantize(xyz[3 * e + 2] as number, (geo[base + CZ] as number) - half, step);
-    this.blockI32[this.entryIndex(tail, slot)] = e;
-    const l = this.latLonIndex(tail, slot);
-    this.blockF64[l] = lat;
-    this.blockF64[l + 1] = lon;
+    const slot = blocks.push(
+      tail,
+      quantize(xyz[3 * e] as number, (geo[base + CX] as number) - half, step),
+      quantize(xyz[3 * e + 1] as number, (geo[base + CY] as number) - half, step),
+      quantize(xyz[3 * e + 2] as number, (geo[base + CZ] as number) - half, step),
+      e,
+      lat,
+      lon,
+    );
     this.entryLeaf[e] = leaf;
     this.entryBlock[e] = tail;
     this.entrySlot[e] = slot;
   }
 
-  /** Takes `e` out of `leaf`'s storage: the leaf's last entry moves into its slot (same leaf, same quantization). */
+  /** Takes `e` out of `leaf`'s storage: the leaf's last entry moves into its slot. */
   private detach(leaf: number, e: number): void {
     const base = leaf * CELL_STRIDE;
-    const bw = this.blockWords;
+    const blocks = this.blocks;
     const tail = this.cellKids[base + TAIL] as number;
-    const lastSlot = (this.blockI32[tail * bw + USED] as number) - 1;
-    const last = this.blockI32[this.entryIndex(tail, lastSlot)] as number;
+    const lastSlot = blocks.used(tail) - 1;
+    const last = blocks.i32[blocks.entryIndex(tail, lastSlot)] as number;
     if (last !== e) {
       const block = this.entryBlock[e] as number;
       const slot = this.entrySlot[e] as number;
-      const from = this.qposIndex(tail, lastSlot);
-      this.blockU16.copyWithin(this.qposIndex(block, slot), from, from + 3);
-      this.blockI32[this.entryIndex(block, slot)] = last;
-      const l = this.latLonIndex(block, slot);
-      const lastL = this.latLonIndex(tail, lastSlot);
-      this.blockF64[l] = this.blockF64[lastL] as number;
-      this.blockF64[l + 1] = this.blockF64[lastL + 1] as number;
+      blocks.copy(tail, lastSlot, block, slot);
       this.entryBlock[last] = block;
       this.entrySlot[last] = slot;
     }
-    this.blockI32[tail * bw + USED] = lastSlot;
-    if (lastSlot === 0 && tail !== this.cellKids[base + HEAD]) {
-      const prev = this.blockI32[tail * bw + PREV] as number;
-      this.blockI32[prev * bw + NEXT] = NONE;
-      this.cellKids[base + TAIL] = prev;
-      this.freeBlocks.push(tail);
-    }
+    blocks.pop(tail);
+    if (lastSlot === 0 && tail !== this.cellKids[base + HEAD]) this.cellKids[base + TAIL] = blocks.shrink(tail);
   }
 
   /** Appends (entry, latitude, longitude) of every entry in `leaf`'s blocks to `out`. */
   private gather(leaf: number, out: number[]): void {
-    const { blockI32, blockF64, blockWords } = this;
-    for (let b = this.cellKids[leaf * CELL_STRIDE + HEAD] as number; b !== NONE; ) {
-      const used = blockI32[b * blockWords + USED] as number;
+    const blocks = this.blocks;
+    for (let b = this.cellKids[leaf * CELL_STRIDE + HEAD] as number; b !== NONE; b = blocks.next(b)) {
+      const used = blocks.used(b);
       for (let s = 0; s < used; s += 1) {
-        const l = this.latLonIndex(b, s);
-        out.push(blockI32[this.entryIndex(b, s)] as number, blockF64[l] as number, blockF64[l + 1] as number);
+        const l = blocks.latLonIndex(b, s);
+        out.push(blocks.i32[blocks.entryIndex(b, s)] as number, blocks.f64[l] as number, blocks.f64[l + 1] as number);
       }
-      b = blockI32[b * blockWords + NEXT] as number;
     }
   }
 
@@ -376,7 +272,7 @@ export class Octree {
     if (count <= this.blockSize || (this.cellGeo[base + HALF] as number) <= MIN_HALF) return;
     const moving: number[] = [];
     this.gather(leaf, moving);
-    this.freeChain(this.cellKids[base + HEAD] as number);
+    this.blocks.freeChain(this.cellKids[base + HEAD] as number);
     this.cellKids.fill(NONE, base + KIDS, base + KIDS + 8);
     for (let i = 0; i < moving.length; i += 3) {
       const e = moving[i] as number;
@@ -414,7 +310,7 @@ export class Octree {
       }
       this.freeCell(d);
     }
-    const block = this.newBlock();
+    const block = this.blocks.alloc();
     this.cellKids.fill(NONE, base + KIDS, base + KIDS + 8);
     this.cellKids[base + KIDS] = LEAF;
     this.cellKids[base + HEAD] = block;
@@ -423,12 +319,6 @@ export class Octree {
       this.append(c, moving[i] as number, moving[i + 1] as number, moving[i + 2] as number);
     }
   }
-}
-
-/** The nearest step of `v` on the grid `min + u * step`, u in [0, QMAX]. */
-function quantize(v: number, min: number, step: number): number {
-  const u = Math.round((v - min) / step);
-  return u < 0 ? 0 : u > QMAX ? QMAX : u;
 }
 
 function grownI32(a: Int32Array, min: number): Int32Array {

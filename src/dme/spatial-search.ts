@@ -16,19 +16,8 @@
 import { EARTH_RADIUS_KM, greatCircleKm } from './geo.js';
 import type { GeoPoint } from './geo.js';
 import { KBest, MinHeap } from './spatial-heap.js';
-import {
-  CELL_STRIDE,
-  HEAD,
-  KIDS,
-  LEAF,
-  MAX_DEPTH,
-  NEXT,
-  NONE,
-  ROOT,
-  USED,
-  quantizationSlack,
-  quantum,
-} from './spatial-octree.js';
+import { NEXT, USED, quantizationSlack, quantum } from './spatial-blocks.js';
+import { CELL_STRIDE, HEAD, KIDS, LEAF, MAX_DEPTH, NONE, ROOT } from './spatial-octree.js';
 import type { Octree } from './spatial-octree.js';
 
 /** Up to this k, a leaf's entries are taken nearest first (see NearestSearch.scanLeaf). */
@@ -103,7 +92,7 @@ export class NearestSearch<T> {
     private readonly tree: Octree,
     private readonly entries: EntrySlots<T>,
   ) {
-    this.dist = new Float64Array(tree.blockSize);
+    this.dist = new Float64Array(tree.blocks.size);
   }
 
   /** The up to `q.k` best entries, nearest first (ties by id), each as `make(entry number, distance)`. */
@@ -261,7 +250,8 @@ export class NearestSearch<T> {
    */
   private scanLeaf(c: number, cubes: Float64Array, j: number): void {
     const tree = this.tree;
-    const { blockU16, blockI32, blockWords } = tree;
+    const blocks = tree.blocks;
+    const { u16: blockU16, i32: blockI32, words: blockWords } = blocks;
     const half = cubes[j + 3] as number;
     const step = quantum(half);
     const slack = quantizationSlack(half);
@@ -277,7 +267,7 @@ export class NearestSearch<T> {
       const header = b * blockWords;
       const used = blockI32[header + USED] as number;
       let within = 0;
-      for (let s = 0, p = tree.qposIndex(b, 0); s < used; s += 1, p += 3) {
+      for (let s = 0, p = blocks.qposIndex(b, 0); s < used; s += 1, p += 3) {
         const dx = (blockU16[p] as number) - ux;
         const dy = (blockU16[p + 1] as number) - uy;
         const dz = (blockU16[p + 2] as number) - uz;
@@ -315,14 +305,14 @@ export class NearestSearch<T> {
    */
   private consider(b: number, s: number): boolean {
     const q = this.q as Query<T>;
-    const tree = this.tree;
-    const e = tree.blockI32[tree.entryIndex(b, s)] as number;
+    const blocks = this.tree.blocks;
+    const e = blocks.i32[blocks.entryIndex(b, s)] as number;
     const entries = this.entries;
     if (q.filter && !q.filter(entries[3 * e + 1] as T, entries[3 * e] as string)) return false;
-    const l = tree.latLonIndex(b, s);
+    const l = blocks.latLonIndex(b, s);
     const probe = this.probe;
-    probe.latitude = tree.blockF64[l] as number;
-    probe.longitude = tree.blockF64[l + 1] as number;
+    probe.latitude = blocks.f64[l] as number;
+    probe.longitude = blocks.f64[l + 1] as number;
     const km = greatCircleKm(q.point, probe);
     if (!(km <= q.maxKm)) return false;
     const best = this.best;

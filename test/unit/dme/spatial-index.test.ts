@@ -159,7 +159,7 @@ describe('SpatialIndex against brute force', () => {
     const queries = pointSource(random);
     for (let i = 0; i < 300; i += 1) {
       const query = queries();
-      const k = [1, 5, 20, 200][i % 4] as number;
+      const k = [1, 4, 5, 20, 200][i % 5] as number;
       const { filter, maxDistanceKm } = randomOptions(random);
       expect(plain(index.nearest(query, k, { filter, maxDistanceKm }))).toEqual(
         bruteForce(truth, query, k, filter, maxDistanceKm),
@@ -215,7 +215,7 @@ describe('SpatialIndex against brute force', () => {
           expect(index.get(id)).toEqual({ point, value });
         } else {
           const query = next();
-          const k = [1, 5, 20][step % 3] as number;
+          const k = [1, 3, 5, 20][step % 4] as number;
           const { filter, maxDistanceKm } = randomOptions(random);
           expect(plain(index.nearest(query, k, { filter, maxDistanceKm })), `step ${step}`).toEqual(
             bruteForce(truth, query, k, filter, maxDistanceKm),
@@ -257,6 +257,14 @@ describe('SpatialIndex edge cases', () => {
     expect(index.nearest(q, -3)).toEqual([]);
     expect(index.nearest(q, Number.NaN)).toEqual([]);
     expect(index.nearest(q, 2.9)).toHaveLength(2);
+    // Small k (nearest-first scan of a leaf) with fewer entries than k, with and without a filter.
+    const two = new SpatialIndex<Inst>();
+    two.add('x', { latitude: 1, longitude: 1 }, inst);
+    two.add('y', { latitude: 2, longitude: 2 }, inst);
+    const nearY = { latitude: 1.9, longitude: 1.9 };
+    expect(two.nearest(nearY, 3).map((n) => n.id)).toEqual(['y', 'x']);
+    expect(two.nearest(nearY, 4, { filter: (_v, id) => id === 'x' }).map((n) => n.id)).toEqual(['x']);
+    expect(two.nearest(nearY, 2, { maxDistanceKm: 1 })).toEqual([]);
   });
 
   it('duplicate points tie by id, in string order', () => {
@@ -415,6 +423,14 @@ describe('SpatialIndex edge cases', () => {
       caught = e;
     }
     expect(hasCode(caught, Code.FAILED_PRECONDITION)).toBe(true);
+    // A throwing filter propagates its error; the index stays usable.
+    expect(() =>
+      index.nearest({ latitude: 0, longitude: 0 }, 1, {
+        filter: () => {
+          throw new Error('boom');
+        },
+      }),
+    ).toThrow('boom');
     // Still consistent and writable afterwards.
     expect(index.size).toBe(2);
     expect(index.remove('a')).toBe(true);

@@ -1,0 +1,33 @@
+/**
+ * Checks shared by the drivers' settings parsers: each throws INVALID_ARGUMENT naming the field path it was given
+ * (e.g. `platform.flavors[1].vcpus`). Pure.
+ */
+import { invalidArgument } from '../../src/core/errors.js';
+
+/** True for a plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` as an object, or INVALID_ARGUMENT "must be an object". */
+export function record(value: unknown, field: string): Record<string, unknown> {
+  if (!isRecord(value)) throw invalidArgument(field, 'must be an object');
+  return value;
+}
+
+/** INVALID_ARGUMENT on `<field>.<key>` for the first key of `value` that `allowed` does not list. */
+export function onlyKeys(value: Record<string, unknown>, field: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw invalidArgument(`${field}.${key}`, `unknown setting (known: ${allowed.join(', ')})`);
+  }
+}
+
+/** A number, or a decimal number written as a string (values that came from flags or the environment). */
+export function number(value: unknown, field: string, options: { min: number; max?: number; integer?: boolean }): number {
+  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw invalidArgument(field, 'must be a number');
+  if (options.integer && !Number.isInteger(n)) throw invalidArgument(field, 'must be an integer');
+  if (n < options.min) throw invalidArgument(field, `must be at least ${options.min}`);
+  if (options.max !== undefined && n > options.max) throw invalidArgument(field, `must be at most ${options.max}`);
+  return n;
+}
