@@ -3,6 +3,7 @@
  * (e.g. `platform.flavors[1].vcpus`). Pure.
  */
 import { invalidArgument } from '../../src/core/errors.js';
+import type { PlatformFlavor } from '../../src/platform/platform.js';
 
 /** True for a plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,4 +31,28 @@ export function number(value: unknown, field: string, options: { min: number; ma
   if (n < options.min) throw invalidArgument(field, `must be at least ${options.min}`);
   if (options.max !== undefined && n > options.max) throw invalidArgument(field, `must be at most ${options.max}`);
   return n;
+}
+
+/**
+ * A non-empty list of `{name, vcpus, ram (MB), disk (GB)}` with unique names (a driver's `flavors` setting at
+ * `field`), as PlatformFlavors.
+ */
+export function parseFlavors(value: unknown, field: string): PlatformFlavor[] {
+  if (!Array.isArray(value)) throw invalidArgument(field, 'must be a list of {name, vcpus, ram, disk}');
+  if (value.length === 0) throw invalidArgument(field, 'must list at least one flavor');
+  const names = new Set<string>();
+  return value.map((raw: unknown, i) => {
+    const at = `${field}[${i}]`;
+    const f = record(raw, at);
+    onlyKeys(f, at, ['name', 'vcpus', 'ram', 'disk']);
+    if (typeof f.name !== 'string' || f.name.trim() === '') throw invalidArgument(`${at}.name`, 'must be a non-empty string');
+    if (names.has(f.name)) throw invalidArgument(`${at}.name`, `duplicate flavor "${f.name}"`);
+    names.add(f.name);
+    return {
+      name: f.name,
+      vcpus: number(f.vcpus, `${at}.vcpus`, { min: 1, integer: true }),
+      ramMb: number(f.ram, `${at}.ram`, { min: 1, integer: true }),
+      diskGb: number(f.disk, `${at}.disk`, { min: 0, integer: true }),
+    };
+  });
 }

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { invalidArgument } from '../../src/core/errors.js';
 import type { PlatformFlavor } from '../../src/platform/platform.js';
-import { number, onlyKeys, record } from '../common/settings-values.js';
+import { number, onlyKeys, parseFlavors, record } from '../common/settings-values.js';
 
 /** How the containers of a ClusterInst are networked (see README.md, "Networking"). */
 export type DockerNetworkMode = 'auto' | 'bridge' | 'host' | 'none';
@@ -107,27 +107,6 @@ function hostIp(value: unknown): string {
   return ip;
 }
 
-function parseFlavors(value: unknown): PlatformFlavor[] {
-  const field = `${P}.flavors`;
-  if (!Array.isArray(value)) throw invalidArgument(field, 'must be a list of {name, vcpus, ram, disk}');
-  if (value.length === 0) throw invalidArgument(field, 'must list at least one flavor');
-  const names = new Set<string>();
-  return value.map((raw: unknown, i) => {
-    const at = `${field}[${i}]`;
-    const f = record(raw, at);
-    onlyKeys(f, at, ['name', 'vcpus', 'ram', 'disk']);
-    if (typeof f.name !== 'string' || f.name.trim() === '') throw invalidArgument(`${at}.name`, 'must be a non-empty string');
-    if (names.has(f.name)) throw invalidArgument(`${at}.name`, `duplicate flavor "${f.name}"`);
-    names.add(f.name);
-    return {
-      name: f.name,
-      vcpus: number(f.vcpus, `${at}.vcpus`, { min: 1, integer: true }),
-      ramMb: number(f.ram, `${at}.ram`, { min: 1, integer: true }),
-      diskGb: number(f.disk, `${at}.disk`, { min: 0, integer: true }),
-    };
-  });
-}
-
 function parseLimits(value: unknown): DockerLimits {
   const field = `${P}.limits`;
   const l = record(value, field);
@@ -177,7 +156,7 @@ export function parseDockerSettings(raw: Readonly<Record<string, unknown>>): Doc
     restartMaxRetries: given('restartMaxRetries')
       ? number(s.restartMaxRetries, `${P}.restartMaxRetries`, { min: 0, max: 1000, integer: true })
       : DEFAULT_RESTART_MAX_RETRIES,
-    flavors: given('flavors') ? parseFlavors(s.flavors) : undefined,
+    flavors: given('flavors') ? parseFlavors(s.flavors, `${P}.flavors`) : undefined,
     limits: given('limits') ? parseLimits(s.limits) : { ramMb: undefined, vcores: undefined, diskGb: undefined },
     registryAuth: parseRegistry(s),
     labelPrefix,

@@ -114,24 +114,6 @@ export function checkCapacity(limits: FakeLimits, used: FakeUsage, more: FakeUsa
   }
 }
 
-/** A name for messages: `ClusterInst c1 (developer acme)`, `AppInst app 1.0 (developer acme) on cluster c1`. */
-export function describeKey(kind: InstanceKind, key: string): string {
-  interface Keys {
-    cluster_key?: { name?: string };
-    developer?: string;
-    app_key?: { name?: string; version?: string; developer_key?: { name?: string } };
-    cluster_inst_key?: { cluster_key?: { name?: string } };
-  }
-  try {
-    const k = JSON.parse(key) as Keys;
-    if (kind === 'ClusterInst') return `ClusterInst ${k.cluster_key?.name ?? ''} (developer ${k.developer ?? ''})`;
-    const app = k.app_key;
-    return `AppInst ${app?.name ?? ''} ${app?.version ?? ''} (developer ${app?.developer_key?.name ?? ''}) on cluster ${k.cluster_inst_key?.cluster_key?.name ?? ''}`;
-  } catch {
-    return `${kind} ${key}`;
-  }
-}
-
 /** The CRM's view of a record (what `listInstances` returns). */
 export function toPlatformInstance(r: FakeInstance): PlatformInstance {
   return {
@@ -169,3 +151,5 @@ export function appInfo(spec: AppInstSpec): FakeAppInfo {
   const key = spec.app.key;
   return { name: key?.name ?? '', version: key?.version ?? '', developer: key?.developer_key?.name ?? '', image: spec.app.image_path, deployment: spec.app.deployment };
 }
+
+export { describeKey } from '../common/describe-key.js';

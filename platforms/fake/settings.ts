@@ -4,7 +4,7 @@
  */
 import { Code, invalidArgument, isCode } from '../../src/core/errors.js';
 import type { PlatformFlavor } from '../../src/platform/platform.js';
-import { number, onlyKeys, record } from '../common/settings-values.js';
+import { number, onlyKeys, parseFlavors, record } from '../common/settings-values.js';
 
 /** The operations whose latency, failure and hanging can be set (settings and {@link FakePlatform.script}). */
 export const FAKE_OPERATIONS = Object.freeze([
@@ -83,27 +83,6 @@ function operation(value: unknown, field: string): FakeOperation {
   return value as FakeOperation;
 }
 
-function parseFlavors(value: unknown): PlatformFlavor[] {
-  const field = `${P}.flavors`;
-  if (!Array.isArray(value)) throw invalidArgument(field, 'must be a list of {name, vcpus, ram, disk}');
-  if (value.length === 0) throw invalidArgument(field, 'must list at least one flavor');
-  const names = new Set<string>();
-  return value.map((raw: unknown, i) => {
-    const at = `${field}[${i}]`;
-    const f = record(raw, at);
-    onlyKeys(f, at, ['name', 'vcpus', 'ram', 'disk']);
-    if (typeof f.name !== 'string' || f.name.trim() === '') throw invalidArgument(`${at}.name`, 'must be a non-empty string');
-    if (names.has(f.name)) throw invalidArgument(`${at}.name`, `duplicate flavor "${f.name}"`);
-    names.add(f.name);
-    return {
-      name: f.name,
-      vcpus: number(f.vcpus, `${at}.vcpus`, { min: 1, integer: true }),
-      ramMb: number(f.ram, `${at}.ram`, { min: 1, integer: true }),
-      diskGb: number(f.disk, `${at}.disk`, { min: 0, integer: true }),
-    };
-  });
-}
-
 function parseLimits(value: unknown): FakeLimits {
   const field = `${P}.limits`;
   const l = record(value, field);
@@ -172,7 +151,7 @@ export function parseFakeSettings(raw: Readonly<Record<string, unknown>>): FakeS
   onlyKeys(s, P, TOP_LEVEL);
   const given = (key: string): boolean => s[key] !== undefined && s[key] !== null;
   return Object.freeze({
-    flavors: Object.freeze(given('flavors') ? parseFlavors(s.flavors) : [...DEFAULT_FLAVORS]),
+    flavors: Object.freeze(given('flavors') ? parseFlavors(s.flavors, `${P}.flavors`) : [...DEFAULT_FLAVORS]),
     limits: Object.freeze(given('limits') ? parseLimits(s.limits) : { ...DEFAULT_LIMITS }),
     latency: Object.freeze(given('latency') ? parseLatency(s.latency) : {}),
     fail: Object.freeze(given('fail') ? parseFail(s.fail) : {}),
