@@ -5,7 +5,7 @@ export type ScalarType = 'double' | 'float' | 'int64' | 'uint64' | 'int32' | 'fi
 
 /**
  * One field of a message: its proto name, its type (a scalar type, `message`, or `map`), the full name of its
- * message type, whether it repeats, and for a map its key and value types.
+ * message type (or enum type), whether it repeats, and for a map its key and value types.
  */
 export interface FieldInfo {
   readonly name: string;
@@ -16,6 +16,7 @@ export interface FieldInfo {
   readonly mapKey?: ScalarType;
   readonly mapValue?: ScalarType | 'message';
   readonly mapValueMessage?: string;
+  readonly enum?: string;
 }
 
 /** Every message of the schema by full name, with its fields by field number. */
@@ -70,7 +71,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.AppInstListReply.AIStatus"
     },
     "3": {
       "name": "cloudlets",
@@ -101,7 +103,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
   "distributed_match_engine.AppPort": {
     "1": {
       "name": "proto",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.LProto"
     },
     "2": {
       "name": "internal_port",
@@ -152,7 +155,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.ReplyStatus"
     },
     "3": {
       "name": "error_code",
@@ -178,7 +182,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "11": {
       "name": "comm_type",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.DynamicLocGroupRequest.DlgCommType"
     },
     "12": {
       "name": "user_data",
@@ -192,7 +197,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.FindCloudletReply.FindStatus"
     },
     "3": {
       "name": "fqdn",
@@ -254,7 +260,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "4": {
       "name": "status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.FqdnListReply.FLStatus"
     }
   },
   "distributed_match_engine.FqdnListRequest": {
@@ -274,7 +281,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.GetLocationReply.LocStatus"
     },
     "3": {
       "name": "carrier_name",
@@ -346,7 +354,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.ReplyStatus"
     },
     "3": {
       "name": "session_cookie",
@@ -400,11 +409,13 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "tower_status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.VerifyLocationReply.TowerStatus"
     },
     "3": {
       "name": "gps_location_status",
-      "type": "enum"
+      "type": "enum",
+      "enum": "distributed_match_engine.VerifyLocationReply.GPSLocationStatus"
     },
     "4": {
       "name": "gps_location_accuracy_km",
@@ -451,7 +462,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "5": {
       "name": "image_type",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.ImageType"
     },
     "7": {
       "name": "access_ports",
@@ -509,7 +521,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "20": {
       "name": "del_opt",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.DeleteType"
     },
     "21": {
       "name": "configs",
@@ -540,7 +553,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "6": {
       "name": "liveness",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.Liveness"
     },
     "9": {
       "name": "mapped_ports",
@@ -555,7 +569,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "14": {
       "name": "state",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.TrackedState"
     },
     "15": {
       "name": "errors",
@@ -564,7 +579,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "16": {
       "name": "crm_override",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.CRMOverride"
     },
     "17": {
       "name": "runtime_info",
@@ -578,7 +594,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "22": {
       "name": "auto_cluster_ip_access",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.IpAccess"
     }
   },
   "edgeproto.AppInstInfo": {
@@ -598,7 +615,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "4": {
       "name": "state",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.TrackedState"
     },
     "5": {
       "name": "errors",
@@ -691,7 +709,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "6": {
       "name": "ip_support",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.IpSupport"
     },
     "7": {
       "name": "static_ips",
@@ -715,7 +734,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "3": {
       "name": "state",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.CloudletState"
     },
     "4": {
       "name": "notify_id",
@@ -904,7 +924,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "4": {
       "name": "state",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.TrackedState"
     },
     "5": {
       "name": "errors",
@@ -913,11 +934,13 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "6": {
       "name": "crm_override",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.CRMOverride"
     },
     "7": {
       "name": "ip_access",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.IpAccess"
     },
     "8": {
       "name": "allocated_ip",
@@ -925,7 +948,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "9": {
       "name": "liveness",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.Liveness"
     },
     "10": {
       "name": "auto",
@@ -965,7 +989,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "4": {
       "name": "state",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.TrackedState"
     },
     "5": {
       "name": "errors",
@@ -1245,7 +1270,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
     },
     "2": {
       "name": "node_type",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.NodeType"
     },
     "3": {
       "name": "cloudlet_key",
@@ -1256,7 +1282,8 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
   "edgeproto.Notice": {
     "1": {
       "name": "action",
-      "type": "enum"
+      "type": "enum",
+      "enum": "edgeproto.NoticeAction"
     },
     "2": {
       "name": "version",
@@ -1349,5 +1376,140 @@ export const fieldTable: Readonly<Record<string, Readonly<Record<number, FieldIn
       "name": "nanos",
       "type": "int32"
     }
+  }
+};
+
+/** Every enum of the schema by full name, with its value numbers by value name. */
+export const enumTable: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  "distributed_match_engine.AppInstListReply.AIStatus": {
+    "AI_UNDEFINED": 0,
+    "AI_SUCCESS": 1,
+    "AI_FAIL": 2
+  },
+  "distributed_match_engine.DynamicLocGroupRequest.DlgCommType": {
+    "DLG_UNDEFINED": 0,
+    "DLG_SECURE": 1,
+    "DLG_OPEN": 2
+  },
+  "distributed_match_engine.FindCloudletReply.FindStatus": {
+    "FIND_UNKNOWN": 0,
+    "FIND_FOUND": 1,
+    "FIND_NOTFOUND": 2
+  },
+  "distributed_match_engine.FqdnListReply.FLStatus": {
+    "FL_UNDEFINED": 0,
+    "FL_SUCCESS": 1,
+    "FL_FAIL": 2
+  },
+  "distributed_match_engine.GetLocationReply.LocStatus": {
+    "LOC_UNKNOWN": 0,
+    "LOC_FOUND": 1,
+    "LOC_DENIED": 2
+  },
+  "distributed_match_engine.IDTypes": {
+    "ID_UNDEFINED": 0,
+    "IMEI": 1,
+    "MSISDN": 2,
+    "IPADDR": 3
+  },
+  "distributed_match_engine.LProto": {
+    "L_PROTO_UNKNOWN": 0,
+    "L_PROTO_TCP": 1,
+    "L_PROTO_UDP": 2,
+    "L_PROTO_HTTP": 3
+  },
+  "distributed_match_engine.ReplyStatus": {
+    "RS_UNDEFINED": 0,
+    "RS_SUCCESS": 1,
+    "RS_FAIL": 2
+  },
+  "distributed_match_engine.VerifyLocationReply.GPSLocationStatus": {
+    "LOC_UNKNOWN": 0,
+    "LOC_VERIFIED": 1,
+    "LOC_MISMATCH_SAME_COUNTRY": 2,
+    "LOC_MISMATCH_OTHER_COUNTRY": 3,
+    "LOC_ROAMING_COUNTRY_MATCH": 4,
+    "LOC_ROAMING_COUNTRY_MISMATCH": 5,
+    "LOC_ERROR_UNAUTHORIZED": 6,
+    "LOC_ERROR_OTHER": 7
+  },
+  "distributed_match_engine.VerifyLocationReply.TowerStatus": {
+    "TOWER_UNKNOWN": 0,
+    "CONNECTED_TO_SPECIFIED_TOWER": 1,
+    "NOT_CONNECTED_TO_SPECIFIED_TOWER": 2
+  },
+  "edgeproto.CloudletState": {
+    "CLOUDLET_STATE_UNKNOWN": 0,
+    "CLOUDLET_STATE_ERRORS": 1,
+    "CLOUDLET_STATE_READY": 2,
+    "CLOUDLET_STATE_OFFLINE": 3,
+    "CLOUDLET_STATE_NOT_PRESENT": 4
+  },
+  "edgeproto.CRMOverride": {
+    "NO_OVERRIDE": 0,
+    "IGNORE_CRM_ERRORS": 1,
+    "IGNORE_CRM": 2,
+    "IGNORE_TRANSIENT_STATE": 3,
+    "IGNORE_CRM_AND_TRANSIENT_STATE": 4
+  },
+  "edgeproto.DeleteType": {
+    "NO_AUTO_DELETE": 0,
+    "AUTO_DELETE": 1
+  },
+  "edgeproto.ImageType": {
+    "IMAGE_TYPE_UNKNOWN": 0,
+    "IMAGE_TYPE_DOCKER": 1,
+    "IMAGE_TYPE_QCOW": 2
+  },
+  "edgeproto.IpAccess": {
+    "IP_ACCESS_UNKNOWN": 0,
+    "IP_ACCESS_DEDICATED": 1,
+    "IP_ACCESS_DEDICATED_OR_SHARED": 2,
+    "IP_ACCESS_SHARED": 3
+  },
+  "edgeproto.IpSupport": {
+    "IP_SUPPORT_UNKNOWN": 0,
+    "IP_SUPPORT_STATIC": 1,
+    "IP_SUPPORT_DYNAMIC": 2
+  },
+  "edgeproto.Liveness": {
+    "LIVENESS_UNKNOWN": 0,
+    "LIVENESS_STATIC": 1,
+    "LIVENESS_DYNAMIC": 2
+  },
+  "edgeproto.NodeType": {
+    "NODE_UNKNOWN": 0,
+    "NODE_DME": 1,
+    "NODE_CRM": 2
+  },
+  "edgeproto.NoticeAction": {
+    "NONE": 0,
+    "UPDATE": 1,
+    "DELETE": 2,
+    "VERSION": 3,
+    "SENDALL_END": 4
+  },
+  "edgeproto.TrackedState": {
+    "TRACKED_STATE_UNKNOWN": 0,
+    "NOT_PRESENT": 1,
+    "CREATE_REQUESTED": 2,
+    "CREATING": 3,
+    "CREATE_ERROR": 4,
+    "READY": 5,
+    "UPDATE_REQUESTED": 6,
+    "UPDATING": 7,
+    "UPDATE_ERROR": 8,
+    "DELETE_REQUESTED": 9,
+    "DELETING": 10,
+    "DELETE_ERROR": 11,
+    "DELETE_PREPARE": 12
+  },
+  "edgeproto.VersionHash": {
+    "HASH_d41d8cd98f00b204e9800998ecf8427e": 0,
+    "HASH_b35326df0fcd1550b7c0cf6460c4bca2": 1,
+    "HASH_52e6980599cd59bbbd0de8d5f4d53d4b": 2,
+    "HASH_00bdcfa956ca4ee42be87abcd8fcaf1c": 3,
+    "HASH_0d2d9c0b07ad989e96fb3b3a44924316": 4,
+    "HASH_2b79f0b6e402045ee5f68d697b9386ae": 5
   }
 };

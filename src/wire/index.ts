@@ -6,3 +6,4 @@ export * from './message-json.js';
 export * from './message-registry.js';
 export * from './object-key.js';
 export * from './object-name.js';
+export * from './strict-json.js';
