@@ -5,17 +5,17 @@ import { CONTROLLER_USAGE, parseControllerArgs } from './controller-config.js';
 import { abortReason, aborted, oneLine, routeGrpcLogs } from './start-helpers.js';
 
 /** Fields of start errors (Controller, store) and the flags that set them. */
-const FLAG_OF_FIELD: Readonly<Record<string, string>> = { 'api-addr': '--api-addr', 'notify-addr': '--notify-addr', dataDir: '--data-dir', store: '--store' };
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = { 'api-addr': '--api-addr', 'notify-addr': '--notify-addr', 'http-addr': '--http-addr', dataDir: '--data-dir', store: '--store' };
 
 /**
  * `cloudletd controller`: parses its configuration (flags > env > defaults; a bad one throws a usage error before
- * anything starts), starts the {@link Controller} (which logs one `controller started` line with `apiPort` and
- * `notifyPort`), runs until the context's signal (SIGTERM/SIGINT) aborts, then closes it and resolves 0. A start
+ * anything starts), starts the {@link Controller} (which logs one `controller started` line with `apiPort`,
+ * `notifyPort` and `httpPort`), runs until the context's signal (SIGTERM/SIGINT) aborts, then closes it and resolves 0. A start
  * failure (port taken, store unusable) rejects with its coded error.
  */
 export const controllerCommand: Command = {
   name: 'controller',
-  summary: 'run the controller: gRPC API, notify server and store',
+  summary: 'run the controller: gRPC API, REST gateway, notify server and store',
   async run(context: CommandContext): Promise<number> {
     const parsed = parseControllerArgs(context.argv, context.env, hostname());
     if (parsed.help) {

@@ -8,6 +8,9 @@ import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger.js';
 import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
 import { usageError } from './usage-error.js';
 
+/** Default of `--http-addr`: the REST gateway, /healthz, /readyz and /metrics. */
+export const CONTROLLER_HTTP_ADDRESS = '127.0.0.1:36001';
+
 /** Everything `cloudletd controller` runs with. */
 export interface ControllerCommandConfig {
   readonly controller: ControllerConfig;
@@ -29,6 +32,7 @@ interface Setting {
 const SETTINGS = {
   apiAddr: { flag: 'api-addr', env: 'CLOUDLETD_API_ADDR', fallback: '127.0.0.1:55001', help: 'gRPC API listen address (port 0: any free port)' },
   notifyAddr: { flag: 'notify-addr', env: 'CLOUDLETD_NOTIFY_ADDR', fallback: '127.0.0.1:50001', help: 'notify listen address for CRMs and DMEs' },
+  httpAddr: { flag: 'http-addr', env: 'CLOUDLETD_HTTP_ADDR', fallback: CONTROLLER_HTTP_ADDRESS, help: 'REST gateway (POST /create/app...) and /healthz /readyz /metrics (port 0: any)' },
   dataDir: { flag: 'data-dir', env: 'CLOUDLETD_DATA_DIR', fallback: './data', help: 'directory of the embedded store' },
   store: { flag: 'store', env: 'CLOUDLETD_STORE', fallback: 'lmdb', help: `store backend: ${STORE_KINDS.join(' | ')}` },
   logLevel: { flag: 'log-level', env: 'CLOUDLETD_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(' | ') },
@@ -46,7 +50,8 @@ type SettingName = keyof typeof SETTINGS;
 export const CONTROLLER_USAGE = [
   'usage: cloudletd controller [flags]',
   '',
-  'Runs the controller: gRPC API, notify server for CRMs and DMEs, embedded store.',
+  'Runs the controller: gRPC API, its REST gateway (the original\'s paths: POST /create/app, /show/appinst, ...;',
+  'GET /healthz, /readyz, /metrics), notify server for CRMs and DMEs, embedded store.',
   'Every flag can also be set by its environment variable; a flag wins over the environment.',
   '',
   'flags:',
@@ -160,6 +165,7 @@ export function parseControllerArgs(argv: readonly string[], env: Readonly<Recor
   const controller: ControllerConfig = {
     apiAddr,
     notifyAddr: address(get('notifyAddr')),
+    httpAddr: address(get('httpAddr')),
     dataDir: nonEmpty(get('dataDir')),
     store: oneOf<StoreKind>(get('store'), STORE_KINDS),
     timeouts: {

@@ -28,6 +28,7 @@ import { formatSummary, LogSink, runProgress, type CloudletPlan, type ProgressOu
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'api-addr': '--api-addr',
   'notify-addr': '--notify-addr',
+  'http-addr': '--http-addr',
   'metrics-addr': '--metrics-addr',
   'data-dir': '--data-dir',
   dataDir: '--data-dir',
@@ -81,6 +82,8 @@ class UpRuntime {
   private readonly platforms = platformRegistry();
   apiAddress = '';
   notifyAddress = '';
+  /** Base URL of the controller's REST gateway, as a local client dials it (`http://127.0.0.1:36001`). */
+  httpUrl = '';
   metricsUrl = '';
   dmeApiAddress = '';
   /** Base URL of the DME's REST gateway, as a local client dials it (`http://127.0.0.1:38001`). */
@@ -98,6 +101,7 @@ class UpRuntime {
     const controllerConfig: ControllerConfig = {
       apiAddr: config.apiAddr,
       notifyAddr: config.notifyAddr,
+      httpAddr: config.httpAddr,
       dataDir: join(this.dataDir, 'controller'),
       store: 'lmdb',
       timeouts: DEFAULT_TIMEOUTS,
@@ -110,8 +114,9 @@ class UpRuntime {
     this.apiAddress = withPort(config.apiAddr, controller.apiPort);
     this.notifyAddress = withPort(config.notifyAddr, controller.notifyPort);
     this.notifyDial = dialAddress(config.notifyAddr, controller.notifyPort);
+    this.httpUrl = `http://${dialAddress(config.httpAddr, controller.httpPort ?? 0)}`;
     this.client = new ApiClient(dialAddress(config.apiAddr, controller.apiPort), { defaultTimeoutMs: config.readyTimeoutMs });
-    return `controller: API ${this.apiAddress}, notify ${this.notifyAddress}`;
+    return `controller: API ${this.apiAddress}, REST ${this.httpUrl}, notify ${this.notifyAddress}`;
   }
 
   async startMetrics(): Promise<string> {
@@ -223,7 +228,7 @@ function upLogger(context: CommandContext, config: UpConfig, dataDir: string): {
 /**
  * `cloudletd up` (`npm start` runs `up --demo`): everything on this machine in one process. Parses its
  * configuration (a bad one: a usage error before anything starts), then shows live progress while it starts the
- * controller (store in `<data-dir>/controller`), the one metrics server (/metrics of every component, /healthz,
+ * controller (store in `<data-dir>/controller`, REST gateway on --http-addr), the one metrics server (/metrics of every component, /healthz,
  * /readyz: ready once the DME is synced and every CRM is ready), the DME (dialing the controller's notify address
  * like the CRMs, client API on --dme-api-addr and --dme-http-addr) until it has the controller's send-all, with
  * --demo seeds the demo catalog through the API, then starts a CRM per cloudlet on the fake platform and, with
@@ -292,6 +297,7 @@ export const upCommand: Command = {
     context.stdout.write(formatSummary({
       apiAddress: runtime.apiAddress,
       notifyAddress: runtime.notifyAddress,
+      httpUrl: runtime.httpUrl,
       metricsUrl: runtime.metricsUrl,
       dmeApiAddress: runtime.dmeApiAddress,
       dmeHttpUrl: runtime.dmeHttpUrl,
@@ -305,6 +311,7 @@ export const upCommand: Command = {
       {
         apiAddress: runtime.apiAddress,
         notifyAddress: runtime.notifyAddress,
+        httpUrl: runtime.httpUrl,
         metricsUrl: runtime.metricsUrl,
         dmeApiAddress: runtime.dmeApiAddress,
         dmeHttpUrl: runtime.dmeHttpUrl,

@@ -27,6 +27,8 @@ export interface UpConfig {
   readonly apiAddr: string;
   /** Controller notify listen address (port 0: any free port); the CRMs dial it. */
   readonly notifyAddr: string;
+  /** Controller REST gateway listen address (`POST /create/app`, `/show/appinst`...) (port 0: any free port). */
+  readonly httpAddr: string;
   /** The one HTTP server for /metrics (all components, labelled), /healthz and /readyz (port 0: any free port). */
   readonly metricsAddr: string;
   /** The DME's gRPC listen address, `distributed_match_engine.MatchEngineApi` (port 0: any free port). */
@@ -59,6 +61,7 @@ const SETTINGS = {
   crms: { flag: 'crms', env: undefined, fallback: undefined, help: 'with --demo: run CRMs for the first N demo cloudlets only (default all)' },
   apiAddr: { flag: 'api-addr', env: 'CLOUDLETD_API_ADDR', fallback: '127.0.0.1:55001', help: 'controller gRPC API listen address (port 0: any free port)' },
   notifyAddr: { flag: 'notify-addr', env: 'CLOUDLETD_NOTIFY_ADDR', fallback: '127.0.0.1:50001', help: 'controller notify listen address (the CRMs and the DME connect to it)' },
+  httpAddr: { flag: 'http-addr', env: 'CLOUDLETD_HTTP_ADDR', fallback: '127.0.0.1:36001', help: 'controller REST listen address (POST /create/app, /show/appinst...)' },
   metricsAddr: { flag: 'metrics-addr', env: 'CLOUDLETD_METRICS_ADDR', fallback: '127.0.0.1:9091', help: 'HTTP listen address of /metrics, /healthz, /readyz' },
   dmeApiAddr: { flag: 'dme-api-addr', env: 'CLOUDLETD_DME_API_ADDR', fallback: DME_DEFAULTS.apiAddress, help: 'DME gRPC listen address (MatchEngineApi)' },
   dmeHttpAddr: { flag: 'dme-http-addr', env: 'CLOUDLETD_DME_HTTP_ADDR', fallback: DME_DEFAULTS.httpAddress, help: 'DME REST listen address (POST /v1/registerclient...)' },
@@ -78,7 +81,7 @@ export const UP_USAGE = [
   'usage: cloudletd up --demo [flags]',
   '       cloudletd up --cloudlet OPERATOR/NAME [--cloudlet ...] [flags]',
   '',
-  'Runs everything on this machine in one process: the controller (gRPC API, notify, store), the DME (client API',
+  'Runs everything on this machine in one process: the controller (gRPC API, REST, notify, store), the DME (client API',
   'over gRPC and REST, fed by the controller) and one CRM per cloudlet on the fake platform, with live progress.',
   '--demo also creates demo data through the API (operators, cloudlets, flavors, a developer, apps, a ClusterInst',
   'per cloudlet and AppInsts) and waits until it is READY.',
@@ -188,6 +191,7 @@ export function parseUpArgs(argv: readonly string[], env: Readonly<Record<string
       dataDir: nonEmpty(get('dataDir')),
       apiAddr: address(get('apiAddr'), listen),
       notifyAddr: address(get('notifyAddr'), listen),
+      httpAddr: address(get('httpAddr'), listen),
       metricsAddr: address(get('metricsAddr'), listen),
       dmeApiAddr: address(get('dmeApiAddr'), listen),
       dmeHttpAddr: address(get('dmeHttpAddr'), listen),

@@ -332,6 +332,8 @@ export interface SummaryInfo {
   /** Bound addresses (`host:port`, actual ports). */
   readonly apiAddress: string;
   readonly notifyAddress: string;
+  /** Base URL of the controller's REST gateway as a local client dials it, e.g. `http://127.0.0.1:36001`. */
+  readonly httpUrl: string;
   /** Base URL of the metrics server, e.g. `http://127.0.0.1:9091`. */
   readonly metricsUrl: string;
   /** The DME's bound gRPC address (`host:port`). */
@@ -365,6 +367,7 @@ export function formatSummary(info: SummaryInfo): string {
     head,
     '',
     `  controller API  ${info.apiAddress}   gRPC, every edgeproto service (edgeproto.AppInstApi, ...)`,
+    `  controller REST ${info.httpUrl}   POST /create/app, /show/appinst, ... (JSON; streams as NDJSON)`,
     `  notify          ${info.notifyAddress}   connected from this process: the DME, CRMs ${info.cloudlets.join(', ') || 'none'}`,
     `  DME API         ${info.dmeApiAddress}   gRPC distributed_match_engine.MatchEngineApi (RegisterClient, FindCloudlet, ...)`,
     `  DME REST        ${info.dmeHttpUrl}   POST /v1/registerclient, /v1/findcloudlet, ... (JSON)`,
@@ -382,6 +385,7 @@ export function formatSummary(info: SummaryInfo): string {
   lines.push(
     '',
     'try:',
+    `  curl -s -X POST ${info.httpUrl}/show/cloudlet -d '{}'`,
     `  curl -s ${info.metricsUrl}/metrics | grep cloudletd_crm_ready`,
     `  grpcurl -plaintext -import-path proto -proto edgeproto/app_inst.proto -d '{}' ${info.apiAddress} edgeproto.AppInstApi/ShowAppInst`,
     '      (grpcurl is a separate tool; run it in the repository root, where proto/ is)',

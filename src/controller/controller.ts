@@ -13,10 +13,11 @@ import { openStore } from '../store/open-store.js';
 import { keyString } from '../wire/object-key.js';
 import type { Store } from '../store/store.js';
 import { markCloudletInfosOffline } from './cloudlet-info-receiver.js';
-import type { ControllerConfig } from './config.js';
+import { streamDeadlineMs, type ControllerConfig } from './config.js';
 import { ExecRelay } from './exec-relay.js';
 import { ObjectStore, type WriteTx } from './object-store.js';
 import { controllerReceivers } from './receivers.js';
+import { startRestGateway, type RestGateway } from './rest/rest-gateway.js';
 import { controllerServices } from './services.js';
 import { startDeadlineSweeper } from './state/deadline-sweeper.js';
 import { operationKind } from './state/operations.js';
@@ -43,6 +44,12 @@ function boundAddress(address: string, port: number): string {
   return `${colon < 0 ? address : address.slice(0, colon)}:${port}`;
 }
 
+/** How a client in this process dials the API bound on `address`: a wildcard host becomes 127.0.0.1. Pure. */
+function loopbackAddress(address: string, port: number): string {
+  const host = address.slice(0, Math.max(0, address.lastIndexOf(':')));
+  return ['', '0.0.0.0', '[::]', '::'].includes(host) ? `127.0.0.1:${port}` : `${host}:${port}`;
+}
+
 function bind(server: grpc.Server, address: string, field: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
@@ -56,7 +63,8 @@ function bind(server: grpc.Server, address: string, field: string): Promise<numb
  * The embedded controller: the gRPC API over a persistent store, and the notify server that mirrors desired state
  * to CRMs and DMEs and takes their infos. Lifecycle: `create` (opens the store, marks the stored CloudletInfos
  * OFFLINE since no CRM is connected yet, binds both ports, stores its own Controller object with
- * key.addr = the bound API address), `close` (removes that object again).
+ * key.addr = the bound API address), and with `config.httpAddr` the REST gateway (./rest/README.md) that forwards
+ * to the API; `close` (stops the gateway, removes that object again).
  */
 export class Controller {
   private closed = false;
@@ -75,7 +83,13 @@ export class Controller {
     private readonly closing: AbortController,
     /** This controller's Controller object key (`addr` = bound API address). */
     readonly apiAddress: string,
+    private readonly gateway: RestGateway | undefined,
   ) {}
+
+  /** The REST gateway's bound port; undefined when `config.httpAddr` is not set. */
+  get httpPort(): number | undefined {
+    return this.gateway?.port;
+  }
 
   /** Opens the store and starts both servers. Rejects with a coded error (e.g. UNAVAILABLE for a taken port). */
   static async create(deps: ControllerDeps): Promise<Controller> {
@@ -115,19 +129,33 @@ export class Controller {
         throw err;
       });
       const apiAddress = boundAddress(config.apiAddr, apiPort);
+      const gateway = config.httpAddr === undefined ? undefined : await startRestGateway({
+        address: config.httpAddr,
+        apiAddress: loopbackAddress(config.apiAddr, apiPort),
+        registry,
+        log: log.child({ component: 'rest' }),
+        streamTimeoutMs: streamDeadlineMs(config.timeouts),
+        ...(config.httpMaxBodyBytes === undefined ? {} : { maxBodyBytes: config.httpMaxBodyBytes }),
+        accepting: () => !closing.signal.aborted,
+      }).catch(async (err: unknown) => {
+        api.forceShutdown();
+        await notify.close();
+        throw err;
+      });
       // An embedded store (lmdb, memory) serves exactly one controller: Controller objects left by a killed run
       // are stale and go. (A shared etcd store will keep them under each controller's lease instead.)
       await objects.write((tx) => {
         for (const stale of tx.list(kinds.controller)) tx.delete(kinds.controller, kinds.controller.keyOf(stale));
         tx.put(kinds.controller, { fields: [], key: { addr: apiAddress } });
       }).catch(async (err: unknown) => {
+        await gateway?.close();
         api.forceShutdown();
         await notify.close();
         throw err;
       });
-      log.info({ apiPort, notifyPort, store: config.store, dataDir: config.dataDir, controllerId: config.controllerId }, 'controller started');
+      log.info({ apiPort, notifyPort, httpPort: gateway?.port, store: config.store, dataDir: config.dataDir, controllerId: config.controllerId }, 'controller started');
       startDeadlineSweeper(apiDeps, closing.signal);
-      return new Controller(kinds, objects, notify, nodes, registry, apiPort, notifyPort, api, store, log, closing, apiAddress);
+      return new Controller(kinds, objects, notify, nodes, registry, apiPort, notifyPort, api, store, log, closing, apiAddress, gateway);
     } catch (err) {
       await store.close();
       throw err;
@@ -142,6 +170,7 @@ export class Controller {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort(new Error('controller closing'));
+    await this.gateway?.close();
     await new Promise<void>((resolve) => this.api.tryShutdown(() => resolve()));
     this.api.forceShutdown();
     await this.notify.close();

@@ -5,38 +5,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Code, CodedError, invalidArgument, toGrpcStatus } from '../core/errors.js';
+import { httpStatusOf } from '../core/http-status.js';
 import type { Logger } from '../core/logger.js';
 import { messageToJson } from '../wire/message-json.js';
 import { DME_METHODS, type ApiCaller, type DmeMethod } from './api-call.js';
 
+/** The HTTP status of a gRPC status name; the table lives in `src/core/http-status.ts`, shared with the controller. */
+export { httpStatusOf } from '../core/http-status.js';
+
 /** The largest request body accepted (64 KiB); more is answered 413. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-/** HTTP status of each gRPC status, as grpc-gateway's `HTTPStatusFromCode`. */
-const HTTP_STATUS: Readonly<Record<Code, number>> = Object.freeze({
-  OK: 200,
-  CANCELLED: 499,
-  UNKNOWN: 500,
-  INVALID_ARGUMENT: 400,
-  DEADLINE_EXCEEDED: 504,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  PERMISSION_DENIED: 403,
-  RESOURCE_EXHAUSTED: 429,
-  FAILED_PRECONDITION: 400,
-  ABORTED: 409,
-  OUT_OF_RANGE: 400,
-  UNIMPLEMENTED: 501,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-  DATA_LOSS: 500,
-  UNAUTHENTICATED: 401,
-});
-
-/** The HTTP status grpc-gateway answers for a gRPC status name. Pure. */
-export function httpStatusOf(code: Code): number {
-  return HTTP_STATUS[code];
-}
 
 /** The error body of grpc-gateway: `{"code": <gRPC status number>, "message": "...", "details": []}`. */
 export interface RestErrorBody {

@@ -44,6 +44,8 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
 export interface ControllerProcess extends CliProcess {
   readonly apiAddress: string;
   readonly notifyAddress: string;
+  /** The REST gateway's bound port, from the `controller started` line. */
+  readonly httpPort: number | undefined;
   /** Milliseconds from spawn to the `controller started` log line. */
   readonly readyMs: number;
   /** Sends `signal` (default SIGTERM) and resolves with the exit. */
@@ -52,21 +54,23 @@ export interface ControllerProcess extends CliProcess {
 
 /**
  * Spawns `cloudletd controller <args>` (JSON logs) and resolves once it logged `controller started`, reading the
- * bound ports from that line. Rejects (and kills the child) if it exits first or is not ready within `timeoutMs`.
+ * bound ports from that line. The REST gateway listens on an ephemeral port unless `args` or `env` name one, so
+ * parallel tests never compete for the default port. Rejects (and kills the child) if it exits first or is not ready within `timeoutMs`.
  */
 export async function spawnController(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ControllerProcess> {
   const started = performance.now();
-  const proc = spawnCli(['controller', '--log-format', 'json', ...args], options.env);
-  const ready = await new Promise<{ apiPort: number; notifyPort: number }>((resolve, reject) => {
+  const namesHttp = args.some((a) => a === '--http-addr' || a.startsWith('--http-addr=')) || options.env?.CLOUDLETD_HTTP_ADDR !== undefined;
+  const proc = spawnCli(['controller', '--log-format', 'json', ...(namesHttp ? [] : ['--http-addr', '127.0.0.1:0']), ...args], options.env);
+  const ready = await new Promise<{ apiPort: number; notifyPort: number; httpPort?: number }>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`controller not ready within ${options.timeoutMs ?? 10_000} ms`)), options.timeoutMs ?? 10_000);
     const poll = setInterval(() => {
       for (const line of proc.stdout) {
         if (!line.startsWith('{')) continue;
-        const record = JSON.parse(line) as { msg?: string; apiPort?: number; notifyPort?: number };
+        const record = JSON.parse(line) as { msg?: string; apiPort?: number; notifyPort?: number; httpPort?: number };
         if (record.msg === 'controller started' && record.apiPort !== undefined && record.notifyPort !== undefined) {
           clearTimeout(timer);
           clearInterval(poll);
-          resolve({ apiPort: record.apiPort, notifyPort: record.notifyPort });
+          resolve({ apiPort: record.apiPort, notifyPort: record.notifyPort, ...(record.httpPort === undefined ? {} : { httpPort: record.httpPort }) });
           return;
         }
       }
@@ -84,6 +88,7 @@ export async function spawnController(args: readonly string[], options: { env?: 
     ...proc,
     apiAddress: `127.0.0.1:${ready.apiPort}`,
     notifyAddress: `127.0.0.1:${ready.notifyPort}`,
+    httpPort: ready.httpPort,
     readyMs,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       proc.child.kill(signal);

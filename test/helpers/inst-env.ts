@@ -88,6 +88,8 @@ export interface InstEnvOptions {
   /** An existing data dir (restart tests) with the lmdb store; the fixtures are then not written again. */
   dataDir?: string;
   store?: 'memory' | 'lmdb';
+  /** The controller's REST gateway address (e.g. `127.0.0.1:0`); none when absent. */
+  httpAddr?: string;
 }
 
 /** Flavors: x1.small 1 GB/1 vCPU/10 GB, x1.medium 4 GB/2/40, x1.large 16 GB/8/100. */
@@ -111,6 +113,7 @@ export async function startInstEnv(options: InstEnvOptions = {}): Promise<InstEn
   const timeouts = options.timeouts ?? { createMs: 10_000, updateMs: 10_000, deleteMs: 10_000 };
   const ctl = await startTestController({
     timeouts, ...(options.dataDir ? { dataDir: options.dataDir, keepDataDir: true } : {}), ...(options.store ? { store: options.store } : {}),
+    ...(options.httpAddr ? { httpAddr: options.httpAddr } : {}),
   });
   const { kinds, objects } = ctl.controller;
   if (!options.dataDir || !objects.cache(kinds.operator).size) {

@@ -54,11 +54,15 @@ describe('cloudletd controller (child process)', () => {
 
   it('reads its settings from the environment when no flag is given', async () => {
     const proc = await spawnController(['--data-dir', dataDir], {
-      env: { CLOUDLETD_API_ADDR: '127.0.0.1:0', CLOUDLETD_NOTIFY_ADDR: '127.0.0.1:0', CLOUDLETD_STORE: 'memory', CLOUDLETD_CONTROLLER_ID: 'env-ctl' },
+      env: { CLOUDLETD_API_ADDR: '127.0.0.1:0', CLOUDLETD_NOTIFY_ADDR: '127.0.0.1:0', CLOUDLETD_STORE: 'memory', CLOUDLETD_CONTROLLER_ID: 'env-ctl', CLOUDLETD_HTTP_ADDR: '127.0.0.1:0' },
     });
     running.push(proc);
     const started = proc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === 'controller started');
-    expect(started).toMatchObject({ store: 'memory', controllerId: 'env-ctl' });
+    expect(started).toMatchObject({ store: 'memory', controllerId: 'env-ctl', httpPort: proc.httpPort });
+    const health = await fetch(`http://127.0.0.1:${proc.httpPort ?? 0}/healthz`);
+    expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
+    const shown = await fetch(`http://127.0.0.1:${proc.httpPort ?? 0}/show/flavor`, { method: 'POST', body: '{}' });
+    expect([shown.status, shown.headers.get('content-type'), await shown.text()]).toEqual([200, 'application/x-ndjson', '']);
     expect(await showFlavors(proc.apiAddress)).toEqual([]);
     expect(await proc.stop()).toEqual({ code: 0, signal: null });
   });

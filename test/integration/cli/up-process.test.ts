@@ -23,6 +23,7 @@ afterAll(() => {
 
 const ephemeral = [
   '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', '127.0.0.1:0',
+  '--http-addr', '127.0.0.1:0',
 ];
 
 /** What the summary's first line says. */
@@ -179,6 +180,17 @@ describe('cloudletd up --demo (child process)', () => {
     } else {
       console.info('curl or jq missing: the summary\'s curl commands were not run');
     }
+    // The controller's REST gateway: the summary's example lists the demo cloudlets as NDJSON.
+    const restLine = first.proc.stdout.map((l) => l.trim()).find((l) => l.startsWith('curl -s -X POST http') && l.endsWith("/show/cloudlet -d '{}'"));
+    const restUrl = /^curl -s -X POST (http:\/\/127\.0\.0\.1:[1-9]\d*)\/show\/cloudlet /.exec(restLine ?? '')?.[1];
+    expect(restUrl, first.proc.stdout.join('\n')).toBeDefined();
+    expect(first.proc.stdout.some((l) => l.trim().startsWith(`controller REST ${restUrl ?? ''} `))).toBe(true);
+    const shown = hasTool('curl')
+      ? execFileSync('sh', ['-c', restLine ?? ''], { encoding: 'utf8', timeout: 10_000 })
+      : await (await fetch(`${restUrl ?? ''}/show/cloudlet`, { method: 'POST', body: '{}' })).text();
+    const names = shown.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { result: { key: { name: string } } }).result.key.name);
+    expect(names.sort()).toEqual(['berlin-edge-1', 'munich-edge-1', 'paris-edge-1']);
+
     const logFile = join(dataDir, 'cloudletd.log');
     expect(existsSync(logFile)).toBe(true);
     expect(readFileSync(logFile, 'utf8')).toContain('"msg":"controller started"');
@@ -210,19 +222,24 @@ describe('cloudletd up --demo (child process)', () => {
     const port = (taken.address() as { port: number }).port;
     try {
       const dir = mkdtempSync(join(tmpdir(), 'cloudletd-up-port-'));
-      const proc = spawnCli(['up', '--demo', '--data-dir', dir, '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', `127.0.0.1:${port}`]);
+      const proc = spawnCli(['up', '--demo', '--data-dir', dir, '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--http-addr', '127.0.0.1:0', '--metrics-addr', `127.0.0.1:${port}`]);
       running.push(proc);
       expect(await proc.exited).toEqual({ code: 1, signal: null });
       const lines = proc.stderr().split('\n').filter((l) => l !== '');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^cloudletd up: UNAVAILABLE: --metrics-addr: metrics server cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/);
       // The DME's REST port: named by up's flag, and what started before it is stopped.
-      const dme = spawnCli(['up', '--demo', '--data-dir', dir, ...ephemeral.slice(0, 6), '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', `127.0.0.1:${port}`]);
+      const dme = spawnCli(['up', '--demo', '--data-dir', dir, ...ephemeral.slice(0, 6), '--http-addr', '127.0.0.1:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', `127.0.0.1:${port}`]);
       running.push(dme);
       expect(await dme.exited).toEqual({ code: 1, signal: null });
       const dmeLines = dme.stderr().split('\n').filter((l) => l !== '');
       expect(dmeLines).toHaveLength(1);
       expect(dmeLines[0]).toMatch(/^cloudletd up: UNAVAILABLE: --dme-http-addr: REST gateway cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/);
+      // The controller's REST port.
+      const rest = spawnCli(['up', '--demo', '--data-dir', dir, ...ephemeral.slice(0, 6), '--http-addr', `127.0.0.1:${port}`]);
+      running.push(rest);
+      expect(await rest.exited).toEqual({ code: 1, signal: null });
+      expect(rest.stderr().split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^cloudletd up: UNAVAILABLE: --http-addr: REST gateway cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/)]);
       rmSync(dir, { recursive: true, force: true });
     } finally {
       taken.close();

@@ -45,6 +45,7 @@ describe('parseControllerArgs', () => {
     expect(c.controller).toEqual({
       apiAddr: '127.0.0.1:55001',
       notifyAddr: '127.0.0.1:50001',
+      httpAddr: '127.0.0.1:36001',
       dataDir: './data',
       store: 'lmdb',
       timeouts: { createMs: 30 * 60_000, updateMs: 20 * 60_000, deleteMs: 20 * 60_000 },
@@ -88,7 +89,16 @@ describe('parseControllerArgs', () => {
   });
 
   it('accepts port 0 and bracketed IPv6 addresses', () => {
-    expect(config(['--api-addr', '127.0.0.1:0', '--notify-addr', '[::1]:0']).controller).toMatchObject({ apiAddr: '127.0.0.1:0', notifyAddr: '[::1]:0' });
+    expect(config(['--api-addr', '127.0.0.1:0', '--notify-addr', '[::1]:0', '--http-addr', '127.0.0.1:0']).controller).toMatchObject({
+      apiAddr: '127.0.0.1:0', notifyAddr: '[::1]:0', httpAddr: '127.0.0.1:0',
+    });
+  });
+
+  it('takes the REST gateway address from --http-addr over CLOUDLETD_HTTP_ADDR, and refuses one that is not host:port', () => {
+    expect(config([], { CLOUDLETD_HTTP_ADDR: '0.0.0.0:8080' }).controller.httpAddr).toBe('0.0.0.0:8080');
+    expect(config(['--http-addr', '127.0.0.1:9000'], { CLOUDLETD_HTTP_ADDR: '0.0.0.0:8080' }).controller.httpAddr).toBe('127.0.0.1:9000');
+    expect(() => config(['--http-addr', 'localhost'])).toThrow(/--http-addr/);
+    expect(() => config([], { CLOUDLETD_HTTP_ADDR: 'x:99999' })).toThrow(/--http-addr \(from CLOUDLETD_HTTP_ADDR\)/);
   });
 
   it('returns help for --help and -h', () => {
@@ -96,6 +106,7 @@ describe('parseControllerArgs', () => {
     expect(parseControllerArgs(['-h', '--store', 'nonsense'], {}, 'h')).toEqual({ help: true });
     expect(CONTROLLER_USAGE).toContain('--api-addr');
     expect(CONTROLLER_USAGE).toContain('CLOUDLETD_NOTIFY_ADDR');
+    expect(CONTROLLER_USAGE).toMatch(/--http-addr\s+CLOUDLETD_HTTP_ADDR\s+REST gateway.*\(default 127\.0\.0\.1:36001\)/);
   });
 
   it('fails with one line naming the flag for each bad value', () => {

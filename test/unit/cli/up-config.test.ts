@@ -36,6 +36,7 @@ describe('parseUpArgs', () => {
       dataDir: './data',
       apiAddr: '127.0.0.1:55001',
       notifyAddr: '127.0.0.1:50001',
+      httpAddr: '127.0.0.1:36001',
       metricsAddr: '127.0.0.1:9091',
       dmeApiAddr: '127.0.0.1:50051',
       dmeHttpAddr: '127.0.0.1:38001',
@@ -77,23 +78,24 @@ describe('parseUpArgs', () => {
       CLOUDLETD_METRICS_ADDR: '0.0.0.0:6002',
       CLOUDLETD_DME_API_ADDR: '0.0.0.0:6003',
       CLOUDLETD_DME_HTTP_ADDR: '0.0.0.0:6004',
+      CLOUDLETD_HTTP_ADDR: '0.0.0.0:6005',
       CLOUDLETD_DATA_DIR: '/var/lib/cloudletd',
       CLOUDLETD_LOG_LEVEL: 'debug',
       CLOUDLETD_READY_TIMEOUT: '30s',
     };
     const fromEnv = config(['--demo'], env);
     expect(fromEnv).toMatchObject({
-      apiAddr: '0.0.0.0:6000', notifyAddr: '0.0.0.0:6001', metricsAddr: '0.0.0.0:6002', dmeApiAddr: '0.0.0.0:6003', dmeHttpAddr: '0.0.0.0:6004', dataDir: '/var/lib/cloudletd',
+      apiAddr: '0.0.0.0:6000', notifyAddr: '0.0.0.0:6001', metricsAddr: '0.0.0.0:6002', dmeApiAddr: '0.0.0.0:6003', dmeHttpAddr: '0.0.0.0:6004', httpAddr: '0.0.0.0:6005', dataDir: '/var/lib/cloudletd',
       logLevel: 'debug', readyTimeoutMs: 30_000, logFormat: undefined,
     });
-    const fromFlags = config(['--demo', '--api-addr', '127.0.0.1:7000', '--data-dir', 'here', '--ready-timeout', '1m30s', '--dme-http-addr', '127.0.0.1:7001'], env);
-    expect(fromFlags).toMatchObject({ apiAddr: '127.0.0.1:7000', notifyAddr: '0.0.0.0:6001', dataDir: 'here', readyTimeoutMs: 90_000, dmeApiAddr: '0.0.0.0:6003', dmeHttpAddr: '127.0.0.1:7001' });
+    const fromFlags = config(['--demo', '--api-addr', '127.0.0.1:7000', '--data-dir', 'here', '--ready-timeout', '1m30s', '--dme-http-addr', '127.0.0.1:7001', '--http-addr', '127.0.0.1:7002'], env);
+    expect(fromFlags).toMatchObject({ httpAddr: '127.0.0.1:7002', apiAddr: '127.0.0.1:7000', notifyAddr: '0.0.0.0:6001', dataDir: 'here', readyTimeoutMs: 90_000, dmeApiAddr: '0.0.0.0:6003', dmeHttpAddr: '127.0.0.1:7001' });
     expect(config(['--demo'], { CLOUDLETD_API_ADDR: '' }).apiAddr).toBe('127.0.0.1:55001');
   });
 
   it('accepts port 0 for every listen address', () => {
-    const c = config(['--demo', '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '[::1]:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', '0.0.0.0:0']);
-    expect([c.apiAddr, c.notifyAddr, c.metricsAddr, c.dmeApiAddr, c.dmeHttpAddr]).toEqual(['127.0.0.1:0', '127.0.0.1:0', '[::1]:0', '127.0.0.1:0', '0.0.0.0:0']);
+    const c = config(['--demo', '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '[::1]:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', '0.0.0.0:0', '--http-addr', '127.0.0.1:0']);
+    expect([c.apiAddr, c.notifyAddr, c.metricsAddr, c.dmeApiAddr, c.dmeHttpAddr, c.httpAddr]).toEqual(['127.0.0.1:0', '127.0.0.1:0', '[::1]:0', '127.0.0.1:0', '0.0.0.0:0', '127.0.0.1:0']);
   });
 
   it('sets logFormat only when --log-format or its variable is given', () => {
