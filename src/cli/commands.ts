@@ -1,7 +1,9 @@
 import type { Command } from './command.js';
 import { controllerCommand } from './controller-command.js';
 import { crmCommand } from './crm-command.js';
+import { ctlCommand } from './ctl/ctl-command.js';
 import { dmeCommand } from './dme-command.js';
+import { healthCommand } from './health-command.js';
 import { upCommand } from './up-command.js';
 
 /**
@@ -9,5 +11,5 @@ import { upCommand } from './up-command.js';
  * fake-infra) register here as they are built.
  */
 export function allCommands(): readonly Command[] {
-  return [upCommand, controllerCommand, crmCommand, dmeCommand];
+  return [upCommand, controllerCommand, crmCommand, dmeCommand, healthCommand, ctlCommand];
 }

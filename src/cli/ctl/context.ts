@@ -24,4 +24,9 @@ export interface CtlContext {
   readonly signal: AbortSignal;
   /** Deadline of each unary call, and of each object's wait until READY or failed (`--timeout`). */
   readonly timeoutMs: number;
+  /**
+   * Deadline of each object's streamed change plus its wait until READY, deleted or failed (`--wait-timeout`,
+   * default 10 min), for kinds the CRM works on. When undefined, `timeoutMs` is that deadline too.
+   */
+  readonly waitTimeoutMs?: number;
 }
