@@ -231,6 +231,13 @@ export class Crm {
     const wake = (change: { key: string }) => wakeWaiters(this.env, change.key);
     this.caches.apps.watch(wake);
     this.caches.flavors.watch(wake);
+    // A Cloudlet deleted and created again while this CRM runs: the controller dropped its CloudletInfo with it,
+    // and the unchanged info would never be sent again; the cloudlet would stay "not ready" until a restart.
+    this.caches.cloudlets.watch((change) => {
+      if (change.kind === 'update' && change.old === undefined && change.key === this.cloudletKey) {
+        this.notify.resend(this.caches.cloudletInfos.kind.name, this.cloudletKey);
+      }
+    });
   }
 
   private enqueue(qk: string): void {

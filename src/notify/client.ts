@@ -118,6 +118,21 @@ export class NotifyClient {
   }
 
   /**
+   * Queues the current object of a send cache (`kindName`, e.g. `CloudletInfo`) for the server again, although it
+   * did not change: for a server that dropped its copy (a deleted and re-created Cloudlet loses its CloudletInfo).
+   * Returns whether it was queued: false when not connected, the server does not want the kind, or the object is
+   * not in the cache. Idempotent: the send queue coalesces by key.
+   */
+  resend(kindName: string, key: string): boolean {
+    const current = this.current;
+    const cache = this.sendCaches.get(kindName);
+    const object = cache?.get(key);
+    if (!cache || object === undefined || !current?.ready || !current.remoteWants.has(kindName)) return false;
+    current.connection.queue.queueKey(cache.kind, key, cache.kind.keyOnly(object));
+    return true;
+  }
+
+  /**
    * Connects and reconnects until `signal` aborts, then closes the connection and resolves. Never rejects for
    * network reasons; they are logged and retried with backoff.
    */

@@ -1,7 +1,8 @@
 // The CloudletInfo the CRM reports: from the platform at start, refreshed on its schedule, ERRORS while the
 // platform cannot be reached (never a delete), READY again when it comes back.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudletState } from '../../../src/gen/edgeproto/cloudlet.js';
+import { ApiClient } from '../../../src/cli/api-client.js';
+import { Cloudlet, CloudletApiService, CloudletState } from '../../../src/gen/edgeproto/cloudlet.js';
 import { keyString } from '../../../src/wire/object-key.js';
 import { mutatingCalls, startRealCrm, waitCloudletInfo } from '../../helpers/crm-harness.js';
 import { aiRequest, ciRequest, cloudletKeyOf, startInstEnv } from '../../helpers/inst-env.js';
@@ -58,5 +59,25 @@ describe('CRM CloudletInfo', () => {
     crm.platform.script('init', undefined);
     await waitCloudletInfo(env, 'edge1', CloudletState.CLOUDLET_STATE_READY, 10_000);
     expect((await env.createCi(ciRequest('c1'))).error).toBeUndefined();
+  });
+
+  it('reports its CloudletInfo again when its Cloudlet is deleted and created again while it runs', async () => {
+    const env = await startInstEnv({ crm: false });
+    cleanups.push(() => env.close());
+    const crm = await startRealCrm(env.ctl.notifyAddress, 'edge2');
+    cleanups.push(() => crm.remove());
+    await waitCloudletInfo(env, 'edge2');
+    const api = new ApiClient(env.ctl.apiAddress);
+    cleanups.push(async () => api.close());
+    const { kinds, objects } = env.ctl.controller;
+    const key = keyString.cloudlet(cloudletKeyOf('edge2'));
+    const cloudlet = objects.cache(kinds.cloudlet).get(key);
+    if (!cloudlet) throw new Error('fixture cloudlet edge2 missing');
+
+    await api.stream(CloudletApiService.deleteCloudlet, Cloudlet.fromPartial({ key: cloudlet.key }), { timeoutMs: 5000 });
+    expect(objects.cache(kinds.cloudletInfo).get(key)).toBeUndefined();
+    await api.stream(CloudletApiService.createCloudlet, cloudlet, { timeoutMs: 5000 });
+    await waitCloudletInfo(env, 'edge2', CloudletState.CLOUDLET_STATE_READY, 5000);
+    expect(mutatingCalls(crm.platform)).toEqual([]);
   });
 });
