@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Controller } from '../controller/controller.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
 import type { Command, CommandContext } from './command.js';
 import { CONTROLLER_USAGE, parseControllerArgs } from './controller-config.js';
 import { abortReason, aborted, oneLine, routeGrpcLogs } from './start-helpers.js';
@@ -25,7 +26,8 @@ export const controllerCommand: Command = {
     const { controller: config, logLevel, logFormat } = parsed.config;
     const log = context.createLogger({ level: logLevel, format: logFormat }).child({ component: 'controller' });
     routeGrpcLogs(log);
-    const controller = await Controller.create({ config, log }).catch((err: unknown) => {
+    const registry = createMetricsRegistry({ processMetrics: true });
+    const controller = await Controller.create({ config, log, registry }).catch((err: unknown) => {
       throw oneLine(err, FLAG_OF_FIELD);
     });
     await aborted(context.signal);

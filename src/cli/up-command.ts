@@ -234,7 +234,7 @@ function upLogger(context: CommandContext, config: UpConfig, dataDir: string): {
  * --demo seeds the demo catalog through the API, then starts a CRM per cloudlet on the fake platform and, with
  * --demo, creates each cloudlet's ClusterInst and AppInsts and follows them until READY, and checks that the DME
  * finds the demo app from Berlin over REST. Then it prints a summary (first line `cloudletd is up: controller API
- * <addr>, notify <addr>, metrics <url>, DME gRPC <addr>, REST <url>` with the bound ports, and with --demo the
+ * <addr>, notify <addr>, metrics <url>, DME gRPC <addr>, DME REST <url>, controller REST <url>` with the bound ports, and with --demo the
  * curl commands of that check), runs until the context's signal aborts, closes the CRMs and the DME, the metrics
  * server and the controller, and resolves 0. A failed start (port taken, CRM not ready in time) undoes what was
  * started and rejects with one line naming the flag. Failed demo steps are shown and listed in the summary but do

@@ -361,7 +361,7 @@ export function formatSummary(info: SummaryInfo): string {
   const failed = outcome.failures.length;
   const head =
     `cloudletd is up${failed > 0 ? `, but ${failed} demo step(s) failed` : ''}: controller API ${info.apiAddress}, notify ${info.notifyAddress}, ` +
-    `metrics ${info.metricsUrl}/metrics, DME gRPC ${info.dmeApiAddress}, REST ${info.dmeHttpUrl}`;
+    `metrics ${info.metricsUrl}/metrics, DME gRPC ${info.dmeApiAddress}, DME REST ${info.dmeHttpUrl}, controller REST ${info.httpUrl}`;
   const lines = [
     '',
     head,

@@ -20,6 +20,7 @@ export const UNARY_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 2_000;
 const PROBE_PATHS = ['/healthz', '/readyz', '/metrics'] as const;
 const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json';
 
 /** What {@link startRestGateway} serves and where. */
 export interface RestGatewayOptions {
@@ -147,11 +148,11 @@ class Gateway {
     try {
       if (path === '/readyz' && this.options.accepting?.() === false) throw new CodedError(Code.UNAVAILABLE, 'the controller is closing');
       await this.forwarder.probe(PROBE_TIMEOUT_MS);
-      sendText(res, 200, TEXT, 'ok\n');
+      sendText(res, 200, JSON_TYPE, JSON.stringify({ status: 'ok' }));
       return Code.OK;
     } catch (err) {
       const coded = asCodedError(err);
-      sendText(res, 503, TEXT, `unavailable: ${coded.code}: ${coded.message}\n`);
+      sendText(res, 503, JSON_TYPE, JSON.stringify({ status: 'unavailable', code: coded.code, error: coded.message }));
       return coded.code;
     }
   }
@@ -186,8 +187,9 @@ function listen(server: Server, address: string): Promise<void> {
  * it fails after it started; before its first message it is answered like a unary error). Errors: `{code,
  * message}` with grpc-gateway's HTTP status of the code; 400 for a body that is not the request as JSON or larger
  * than the limit; 404 for another path; 405 (with `Allow`) for another method. `GET /healthz`, `/readyz`: 200
- * `ok` when the gRPC API answers (readyz: and the controller is not closing), else 503. `GET /metrics`: the
- * registry in Prometheus text format.
+ * `{"status":"ok"}` when the gRPC API answers (readyz: and the controller is not closing), else 503
+ * `{"status":"unavailable","code","error"}`, the JSON of every cloudletd probe. `GET /metrics`: the registry in
+ * Prometheus text format.
  */
 export async function startRestGateway(options: RestGatewayOptions): Promise<RestGateway> {
   const gateway = new Gateway(options);

@@ -60,7 +60,7 @@ describe('cloudletd controller (child process)', () => {
     const started = proc.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === 'controller started');
     expect(started).toMatchObject({ store: 'memory', controllerId: 'env-ctl', httpPort: proc.httpPort });
     const health = await fetch(`http://127.0.0.1:${proc.httpPort ?? 0}/healthz`);
-    expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     const shown = await fetch(`http://127.0.0.1:${proc.httpPort ?? 0}/show/flavor`, { method: 'POST', body: '{}' });
     expect([shown.status, shown.headers.get('content-type'), await shown.text()]).toEqual([200, 'application/x-ndjson', '']);
     expect(await showFlavors(proc.apiAddress)).toEqual([]);

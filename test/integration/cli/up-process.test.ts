@@ -37,7 +37,7 @@ interface Up {
   readonly dmeHttpUrl: string;
 }
 
-const SUMMARY = /^cloudletd is up(, but \d+ demo step\(s\) failed)?: controller API (\S+), notify (\S+), metrics (http:\/\/\S+)\/metrics, DME gRPC (\S+), REST (http:\/\/\S+)$/;
+const SUMMARY = /^cloudletd is up(, but \d+ demo step\(s\) failed)?: controller API (\S+), notify (\S+), metrics (http:\/\/\S+)\/metrics, DME gRPC (\S+), DME REST (http:\/\/\S+), controller REST (http:\/\/\S+)$/;
 
 /** Spawns `cloudletd up <args>` and resolves at its summary line; rejects (with its output) if it exits first. */
 async function spawnUp(args: readonly string[], timeoutMs = 90_000): Promise<Up> {

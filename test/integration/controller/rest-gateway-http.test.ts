@@ -50,7 +50,7 @@ describe('controller REST gateway: requests that never reach the API', () => {
   it('serves /healthz, /readyz and /metrics with the REST request metrics', async () => {
     for (const path of ['/healthz', '/readyz']) {
       const res = await fetch(base + path);
-      expect([res.status, await res.text()]).toEqual([200, 'ok\n']);
+      expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
     }
     await rest(base, '/show/flavor', '{}');
     await rest(base, '/delete/flavor', { key: { name: 'nope' } });
