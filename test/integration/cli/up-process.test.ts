@@ -12,7 +12,7 @@ import { TrackedState } from '../../../src/gen/edgeproto/common.js';
 import { Operator, OperatorApiService } from '../../../src/gen/edgeproto/operator.js';
 import { keyString } from '../../../src/wire/object-key.js';
 import { spawnCli, type CliProcess } from '../../helpers/controller-process.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { spawnUp as spawnUpProcess, UP_EPHEMERAL_FLAGS, type UpProcess } from '../../helpers/up-process.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cloudletd-up-'));
 const running: CliProcess[] = [];
@@ -21,41 +21,14 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const ephemeral = [
-  '--api-addr', '127.0.0.1:0', '--notify-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--dme-api-addr', '127.0.0.1:0', '--dme-http-addr', '127.0.0.1:0',
-  '--http-addr', '127.0.0.1:0',
-];
+const ephemeral = UP_EPHEMERAL_FLAGS;
+type Up = UpProcess;
 
-/** What the summary's first line says. */
-interface Up {
-  readonly proc: CliProcess;
-  readonly line: string;
-  readonly apiAddress: string;
-  readonly notifyAddress: string;
-  readonly metricsUrl: string;
-  readonly dmeApiAddress: string;
-  readonly dmeHttpUrl: string;
-}
-
-const SUMMARY = /^cloudletd is up(, but \d+ demo step\(s\) failed)?: controller API (\S+), notify (\S+), metrics (http:\/\/\S+)\/metrics, DME gRPC (\S+), DME REST (http:\/\/\S+), controller REST (http:\/\/\S+)$/;
-
-/** Spawns `cloudletd up <args>` and resolves at its summary line; rejects (with its output) if it exits first. */
+/** Spawns `cloudletd up <args>` (killed after the file) and resolves at its summary line. */
 async function spawnUp(args: readonly string[], timeoutMs = 90_000): Promise<Up> {
-  const proc = spawnCli(['up', ...args]);
-  running.push(proc);
-  const summary = waitFor(() => proc.stdout.map((line) => SUMMARY.exec(line)).find((m) => m !== null), { timeoutMs, intervalMs: 20, message: 'the summary line' });
-  const exit = proc.exited.then((e) => {
-    throw new Error(`exited (${e.code ?? e.signal}) before the summary`);
-  });
-  const match = await Promise.race([summary, exit]).catch(async (err: unknown) => {
-    proc.child.kill('SIGKILL');
-    await proc.exited;
-    throw new Error(`cloudletd up did not come up: ${String(err)}\nstdout:\n${proc.stdout.join('\n')}\nstderr:\n${proc.stderr()}`);
-  });
-  exit.catch(() => undefined);
-  return {
-    proc, line: match[0], apiAddress: match[2] ?? '', notifyAddress: match[3] ?? '', metricsUrl: match[4] ?? '', dmeApiAddress: match[5] ?? '', dmeHttpUrl: match[6] ?? '',
-  };
+  const up = await spawnUpProcess(args, { timeoutMs });
+  running.push(up.proc);
+  return up;
 }
 
 /** Reads the demo's objects through the gRPC API. */
