@@ -25,8 +25,13 @@ export interface NotifyMetrics {
   readonly badInput: Counter<'reason'>;
   /** Seconds from the start of a send-all to its SENDALL_END being written. */
   readonly sendAllSeconds: Histogram;
-  /** Keys and messages waiting to be sent, over all connections. */
+  /** Keys and messages waiting to be sent, over all connections: the sum of the sources, read at each scrape. */
   readonly queueDepth: Gauge;
+  /**
+   * Adds a connection's send queue to `queueDepth` (`depth` is read at each scrape); returns the function that
+   * removes it, to call when the connection ends. Idempotent removal.
+   */
+  addQueue(depth: () => number): () => void;
   /** Connection attempts after the first (client) or handshakes of a peer seen before (server). */
   readonly reconnects: Counter;
   /** Objects a client pruned after a resync. */
@@ -41,6 +46,7 @@ export interface NotifyMetrics {
 export function createNotifyMetrics(registry: Registry, side: 'server' | 'client', typeNames: readonly string[]): NotifyMetrics {
   const p = `cloudletd_notify_${side}`;
   const registers = [registry];
+  const queues = new Set<() => number>();
   const metrics: NotifyMetrics = {
     peers: new Gauge({ name: `${p}_peers`, help: 'Connected notify peers', registers }),
     sent: new Counter({ name: `${p}_sent_messages_total`, help: 'Notices sent, by type and action', labelNames: ['type', 'action'], registers }),
@@ -50,7 +56,18 @@ export function createNotifyMetrics(registry: Registry, side: 'server' | 'client
       name: `${p}_sendall_duration_seconds`, help: 'Duration of a send-all up to its SENDALL_END', registers,
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
     }),
-    queueDepth: new Gauge({ name: `${p}_send_queue_depth`, help: 'Keys and messages waiting to be sent', registers }),
+    queueDepth: new Gauge({
+      name: `${p}_send_queue_depth`, help: 'Keys and messages waiting to be sent, over all connections', registers,
+      collect() {
+        let total = 0;
+        for (const depth of queues) total += depth();
+        this.set(total);
+      },
+    }),
+    addQueue(depth) {
+      queues.add(depth);
+      return () => queues.delete(depth);
+    },
     reconnects: new Counter({ name: `${p}_reconnects_total`, help: 'Reconnections', registers }),
     pruned: new Counter({ name: `${p}_pruned_objects_total`, help: 'Objects pruned after a resync', labelNames: ['type'], registers }),
   };

@@ -71,6 +71,7 @@ export class NotifyConnection {
   /** Notices counted but not yet added to the metrics, by type: sent UPDATE, sent DELETE, received UPDATE, DELETE. */
   private readonly tallies = new Map<string, number[]>();
   private flushScheduled = false;
+  private readonly removeQueueGauge: () => void;
 
   constructor(private readonly deps: ConnectionDeps) {
     this.queue = new SendQueue({
@@ -79,6 +80,7 @@ export class NotifyConnection {
       onDropped: (kind) => deps.log.warn({ type: kind.name }, 'notify queue full, message dropped'),
     });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.removeQueueGauge = deps.metrics.addQueue(() => this.queue.depth());
   }
 
   /** Aborted when the connection ends. */
@@ -121,6 +123,7 @@ export class NotifyConnection {
     if (this.abort.signal.aborted) return;
     this.deps.log.debug({ reason, err: cause }, 'notify connection ended');
     this.abort.abort(new Error(reason));
+    this.removeQueueGauge();
     const { stream } = this.deps;
     if (!stream.destroyed) stream.end();
     this.resolveDone();
@@ -142,7 +145,6 @@ export class NotifyConnection {
       while (!signal.aborted) {
         await this.queue.waitForWork(signal);
         const batch = this.queue.take();
-        metrics.queueDepth.set(this.queue.depth());
         if (!batch) continue;
         for (const { kind, entries } of batch.keys) {
           const encoder = this.encoderFor(kind.name);

@@ -463,9 +463,13 @@ describe('notify under network faults', () => {
     expect(maxDepth).toBe(100); // backpressure reached the queue, which then held each key once
     expect(sentWhileStalled).toBeLessThan(1000); // 5000 changes, most of them coalesced away
     expect(s.server.peerSummaries()).toHaveLength(1);
+    // The gauge is read at scrape time over every connection: the stalled queue shows while it is stalled.
+    const gauge = async (): Promise<number> => (await s.metrics.queueDepth.get()).values[0]?.value ?? -1;
+    expect(await gauge()).toBe(100);
 
     proxy.resume();
     await converges(c, () => expectedView(s), 5000);
+    await waitFor(async () => (await gauge()) === 0, { timeoutMs: 5000, message: 'send queue depth 0' });
     expect(c.appInsts.get(keyString.appInst(make(42, 0).key))?.uri).toBe(make(42, 50).uri);
     expect(count(c, 'disconnected')).toBe(0);
   });
