@@ -5,7 +5,7 @@
  */
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
-import { abortable } from '../../src/core/abort.js';
+import { abortable, startDeadline } from '../../src/core/abort.js';
 import { asCodedError, Code, CodedError, cancelled, deadlineExceeded, failedPrecondition, isCodedError, unavailable } from '../../src/core/errors.js';
 
 /** Internal deadline of one ordinary daemon call (inspect, list, create, start, remove...). */
@@ -144,7 +144,8 @@ export class DockerApi {
     if (this.closed) throw failedPrecondition('the docker platform is closed');
     if (signal.aborted) throw asCodedError(signal.reason, Code.CANCELLED);
     const timeoutMs = options.timeoutMs ?? API_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const callDeadline = startDeadline(timeoutMs);
+    const timeout = callDeadline.signal;
     const inner = AbortSignal.any([signal, this.closing.signal, timeout]);
     try {
       return await abortable(fn(inner), inner);
@@ -156,6 +157,8 @@ export class DockerApi {
       const answer = status === undefined ? undefined : options.on?.[status];
       if (answer) return answer();
       throw this.toCodedError(e, what);
+    } finally {
+      callDeadline.clear();
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * AbortSignal helpers (architecture convention 7): everything that waits takes a signal, deadlines come from
- * `AbortSignal.timeout`, and a cancelled operation is told apart from a timed-out one.
+ * {@link startDeadline} or {@link withTimeout} (never a bare `AbortSignal.timeout` inside `AbortSignal.any`), and a cancelled operation is told apart from a timed-out one.
  *
  * Conventions used by every helper here: when a signal aborts, the promise rejects with `signal.reason`
  * (a `DOMException` named `AbortError` for `controller.abort()`, `TimeoutError` for `AbortSignal.timeout`, or
@@ -72,14 +72,36 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** A running deadline: its signal aborts with a `TimeoutError` when the time is up, unless cleared first. */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Stops the timer and releases it; the signal then never aborts. Idempotent. Call when the work ended. */
+  clear(): void;
+}
+
+/**
+ * Starts a deadline of `ms` milliseconds (negative or not finite: 0). Unlike a bare `AbortSignal.timeout`, the
+ * timer holds its signal strongly: Node.js may collect a timeout signal that only an `AbortSignal.any` depends on,
+ * and then it never fires (nodejs/node#57736), which would leave an operation without its deadline. The timer
+ * does not keep the process alive.
+ */
+export function startDeadline(ms: number): Deadline {
+  const controller = new AbortController();
+  const delay = Math.max(0, Number.isFinite(ms) ? ms : 0);
+  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${delay} ms`, 'TimeoutError')), delay);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /**
  * A signal that aborts when `signal` aborts (with its reason) or after `ms` milliseconds (with a
- * `TimeoutError`), whichever is first. Without `signal` it is just `AbortSignal.timeout(ms)`.
- * The timeout timer does not keep the process alive.
+ * `TimeoutError`), whichever is first; without `signal` just the deadline's. The deadline fires even if nothing
+ * but the returned signal is referenced (see {@link startDeadline}); its timer does not keep the process alive and
+ * is released when it fires.
  */
 export function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
-  const timeout = AbortSignal.timeout(Math.max(0, Number.isFinite(ms) ? ms : 0));
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const deadline = startDeadline(ms);
+  return signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { withTimeout } from '../core/abort.js';
 import { mkdir } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
 import { edgeprotoKinds } from '../cache/kinds.js';
@@ -342,7 +343,7 @@ export class Crm {
     const { log, platform } = this.deps;
     this.stopping.abort(new Error('crm stopping'));
     await this.jobs.stop();
-    await this.queue.shutdown({ abortRunning: true, signal: AbortSignal.timeout(SHUTDOWN_GRACE_MS) });
+    await this.queue.shutdown({ abortRunning: true, signal: withTimeout(undefined, SHUTDOWN_GRACE_MS) });
     await this.notifyRun;
     await this.desiredStore.close();
     await this.store.close();

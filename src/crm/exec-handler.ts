@@ -1,3 +1,4 @@
+import { withTimeout } from '../core/abort.js';
 import type { ObjectCache } from '../cache/object-cache.js';
 import { asCodedError, Code } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -41,7 +42,7 @@ export async function handleExecRequest(deps: {
   if (!exec) return respond('', `platform ${platform.type} does not support RunCommand`, 'error');
   const log = deps.log.child({ appInst: key });
   try {
-    const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(EXEC_TIMEOUT_MS)]);
+    const signal = withTimeout(deps.signal, EXEC_TIMEOUT_MS);
     const result = await exec.run({ key, appInst, command: request.command, containerId: request.container_id }, { signal, log, progress: () => undefined });
     respond(result.output, result.exitCode === 0 ? undefined : `command exited with status ${result.exitCode}`, result.exitCode === 0 ? 'success' : 'error');
   } catch (err) {

@@ -1,5 +1,5 @@
 import { asCodedError } from '../core/errors.js';
-import { sleep } from '../core/abort.js';
+import { sleep, withTimeout } from '../core/abort.js';
 import { Backoff } from '../core/backoff.js';
 import type { Logger } from '../core/logger.js';
 import type { CloudletResources, OperationContext, Platform } from '../platform/platform.js';
@@ -25,7 +25,7 @@ export class PlatformSession {
 
   private ctx(signal: AbortSignal): OperationContext {
     const log = this.deps.log;
-    return { signal: AbortSignal.any([signal, AbortSignal.timeout(START_TIMEOUT_MS)]), log, progress: (m) => log.debug({ progress: m }, 'platform progress') };
+    return { signal: withTimeout(signal, START_TIMEOUT_MS), log, progress: (m) => log.debug({ progress: m }, 'platform progress') };
   }
 
   /** One start-up attempt. True when the platform is ready (and the listing adopted); false after reporting why not. */

@@ -1,3 +1,4 @@
+import { startDeadline } from '../core/abort.js';
 import { asCodedError, Code, CodedError } from '../core/errors.js';
 import { isRetryablePlatformError } from '../platform/errors.js';
 import type { OperationContext } from '../platform/platform.js';
@@ -40,7 +41,8 @@ export async function runOperation<T>(env: ReconcileEnv, spec: OperationSpec<T>,
   } catch (err) {
     return { kind: 'retry', error: asCodedError(err) };
   }
-  const deadline = AbortSignal.timeout(config.operationTimeoutMs);
+  const operationDeadline = startDeadline(config.operationTimeoutMs);
+  const deadline = operationDeadline.signal;
   const opSignal = AbortSignal.any([signal, deadline]);
   let lastProgress = 0;
   const ctx: OperationContext = {
@@ -80,6 +82,7 @@ export async function runOperation<T>(env: ReconcileEnv, spec: OperationSpec<T>,
     log.warn({ err: final }, 'operation failed');
     return { kind: 'failed', error: final };
   } finally {
+    operationDeadline.clear();
     metrics.inFlight.dec();
   }
 }

@@ -4,6 +4,7 @@
  * (ClusterInst, AppInst) until READY, gone or an error state (`wait-tracked.ts`). A streamed change and the wait
  * after it share one deadline per object (`--wait-timeout`, else `--timeout`).
  */
+import { startDeadline } from '../../core/abort.js';
 import { Code, CodedError, asCodedError } from '../../core/errors.js';
 import { TrackedState } from '../../gen/edgeproto/common.js';
 import type { Result } from '../../gen/edgeproto/result.js';
@@ -74,7 +75,7 @@ export interface ObjectWait {
 /** Starts the deadline of one object (`ctx.waitTimeoutMs`, else `ctx.timeoutMs`). */
 export function objectWait(ctx: CtlContext): ObjectWait {
   const ms = ctx.waitTimeoutMs ?? ctx.timeoutMs;
-  const deadline = AbortSignal.timeout(ms);
+  const deadline = startDeadline(ms).signal;
   return { signal: AbortSignal.any([ctx.signal, deadline]), deadline, ms, lastState: '' };
 }
 

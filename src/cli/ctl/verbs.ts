@@ -3,6 +3,7 @@
  * or streamed with progress and, for kinds the CRM works on, a wait until READY or gone), or a show printed as a
  * table or a data-file document.
  */
+import { startDeadline } from '../../core/abort.js';
 import { CodedError, Code } from '../../core/errors.js';
 import type { Result } from '../../gen/edgeproto/result.js';
 import type { ServerStreamMethod, UnaryMethod } from '../api-client.js';
@@ -51,7 +52,7 @@ async function streamedChange<T>(
   ctx: CtlContext, kind: CtlKind<T>, verb: ChangeVerb, message: T, label: string, method: ServerStreamMethod<T, Result>,
 ): Promise<TrackedOutcome> {
   const waitMs = ctx.waitTimeoutMs ?? ctx.timeoutMs;
-  const deadline = AbortSignal.timeout(waitMs);
+  const deadline = startDeadline(waitMs).signal;
   const signal = AbortSignal.any([ctx.signal, deadline]);
   const progress = new ProgressLine(ctx.stderr, ctx.interactive, label);
   const goal = verb === 'delete' ? 'gone' : 'ready';

@@ -9,6 +9,7 @@ import {
   linkSignals,
   sleep,
   throwIfAborted,
+  startDeadline,
   withTimeout,
 } from '../../../src/core/abort.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -154,5 +155,43 @@ describe('abortable', () => {
     const c = new AbortController();
     c.abort(new Error('early'));
     await expect(abortable(Promise.reject(new Error('inner')), c.signal)).rejects.toThrow('early');
+  });
+});
+
+describe('startDeadline', () => {
+  it('fires inside AbortSignal.any although nothing else references it, through garbage collections', async () => {
+    // Node.js may collect a bare AbortSignal.timeout that only an AbortSignal.any depends on (nodejs/node#57736).
+    // A child with --expose-gc collects hard while the deadlines run; every one of them must fire.
+    const script = [
+      "import { startDeadline } from './src/core/abort.ts';",
+      'const fired = [];',
+      'for (let i = 0; i < 50; i++) {',
+      '  const parent = new AbortController();',
+      "  AbortSignal.any([parent.signal, startDeadline(100).signal]).addEventListener('abort', () => fired.push(i));",
+      '}',
+      'const t = setInterval(() => globalThis.gc(), 5);',
+      'await new Promise((r) => setTimeout(r, 600));',
+      'clearInterval(t);',
+      'console.log(fired.length);',
+    ].join('\n');
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../../../', import.meta.url).pathname }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(stdout.trim());
+      });
+    });
+    expect(out).toBe('50');
+  }, 20_000);
+
+  it('aborts with a TimeoutError, and never after clear()', async () => {
+    const fires = startDeadline(5);
+    const cleared = startDeadline(5);
+    cleared.clear();
+    cleared.clear();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fires.signal.aborted).toBe(true);
+    expect(isTimeoutError(fires.signal.reason)).toBe(true);
+    expect(cleared.signal.aborted).toBe(false);
   });
 });
