@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withTimeout } from '../core/abort.js';
 import type { Command, CommandContext } from './command.js';
 import { address, argvError, duration, fail, formatDuration, type Source } from './setting-values.js';
 
@@ -27,11 +28,13 @@ export const HEALTH_USAGE = [
   'Without --url or CLOUDLETD_HEALTH_URL the URL is http://ADDR/healthz, ADDR being CLOUDLETD_METRICS_ADDR (the',
   `metrics address of \`cloudletd crm\`, \`dme\` and \`up\`), else ${HEALTH_DEFAULT_METRICS_ADDRESS} (the CRM's default). A wildcard host`,
   'is probed on loopback: 0.0.0.0 on 127.0.0.1, [::] on [::1]. So a process and its health check configured by the',
-  'same environment agree. The DME listens on 127.0.0.1:9092 by default: set CLOUDLETD_METRICS_ADDR for both.',
+  'same environment agree. The DME listens on 127.0.0.1:9092 by default: set CLOUDLETD_METRICS_ADDR for both. The',
+  'controller answers /healthz on its --http-addr (default 127.0.0.1:36001): set CLOUDLETD_HEALTH_URL for it.',
   '',
   'examples:',
   '  cloudletd health',
-  '  CLOUDLETD_METRICS_ADDR=0.0.0.0:9091 cloudletd health          # probes http://127.0.0.1:9091/healthz',
+  '  CLOUDLETD_METRICS_ADDR=0.0.0.0:9091 cloudletd health                # probes http://127.0.0.1:9091/healthz',
+  '  CLOUDLETD_HEALTH_URL=http://127.0.0.1:36001/healthz cloudletd health # a controller',
   '  cloudletd health --url http://10.0.0.5:9092/readyz --timeout 1s',
 ].join('\n');
 
@@ -138,7 +141,7 @@ function failureReason(err: unknown, timeoutMs: number, signal: AbortSignal): st
 }
 
 /**
- * `cloudletd health`: one GET of the health URL (see {@link parseHealthArgs}) under `AbortSignal.timeout`, also
+ * `cloudletd health`: one GET of the health URL (see {@link parseHealthArgs}) under a deadline, also
  * ended by SIGTERM/SIGINT. Resolves 0 on a 2xx answer (one line on stdout: status and URL), 1 otherwise (one line
  * on stderr: the URL and why — `HTTP 503 ...` with an excerpt of the body, connection refused, timeout...), 2 on a
  * usage error. Redirects are not followed: a probe answers itself.
@@ -153,7 +156,7 @@ export const healthCommand: Command = {
       return 0;
     }
     const { url, timeoutMs } = parsed;
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.signal]);
+    const signal = withTimeout(context.signal, timeoutMs);
     try {
       const res = await fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json, text/plain' } });
       const body = (await res.text()).replace(/\s+/g, ' ').trim();
