@@ -22,6 +22,8 @@ export interface BenchController {
   readonly apiAddress: string;
   readonly notifyAddress: string;
   readonly dataDir: string;
+  /** The REST gateway's port, when started with `rest: true`. */
+  readonly httpPort?: number;
   close(): Promise<void>;
 }
 
@@ -30,9 +32,14 @@ export interface StartControllerOptions {
   readonly store: 'lmdb' | 'memory';
   /** Use (or reopen) this directory instead of a fresh temp one; it is then left in place on close. */
   readonly dataDir?: string;
+  /** Also start the REST gateway (on 127.0.0.1:0). */
+  readonly rest?: boolean;
 }
 
-/** Starts a controller on 127.0.0.1:0 for both ports, silent log, the original's operation deadlines. */
+/**
+ * Starts a controller on 127.0.0.1:0 for both ports (and the REST gateway with `rest`), silent log, the original's
+ * operation deadlines.
+ */
 export async function startController(options: StartControllerOptions): Promise<BenchController> {
   const fresh = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cloudletd-bench-'));
@@ -40,6 +47,7 @@ export async function startController(options: StartControllerOptions): Promise<
     config: {
       apiAddr: '127.0.0.1:0',
       notifyAddr: '127.0.0.1:0',
+      ...(options.rest ? { httpAddr: '127.0.0.1:0' } : {}),
       dataDir,
       store: options.store,
       timeouts: DEFAULT_TIMEOUTS,
@@ -52,6 +60,7 @@ export async function startController(options: StartControllerOptions): Promise<
     store: options.store,
     apiAddress: `127.0.0.1:${controller.apiPort}`,
     notifyAddress: `127.0.0.1:${controller.notifyPort}`,
+    ...(controller.httpPort === undefined ? {} : { httpPort: controller.httpPort }),
     dataDir,
     close: async () => {
       await controller.close();

@@ -49,6 +49,7 @@ import {
   until,
   type BenchController,
 } from '../lib/controller-fixtures.js';
+import { createFlavor } from '../lib/flavor-calls.js';
 import { forceGc } from '../lib/gc.js';
 import { formatSpread, interleaveRuns, type RoundStats } from '../lib/measure.js';
 import { mb, type MemorySnapshot } from '../lib/memory.js';
@@ -80,15 +81,6 @@ const CLOUDLET: CloudletKey = { operator_key: { name: OPERATOR }, name: 'berlin-
 
 function spreadNote(s: RoundStats): string {
   return `spread ${formatSpread(s.spread)}`;
-}
-
-function flavorRequest(prefix: string, n: number): Flavor {
-  return Flavor.fromPartial({ key: { name: `${prefix}-${n}` }, ram: 4096n, vcpus: 2n, disk: 40n });
-}
-
-/** CreateFlavor through `client`, a new flavor name each call (`<prefix>-<n>`). */
-function createFlavor(client: FlavorApiClient, prefix: string): (n: number) => Promise<Result> {
-  return (n) => unaryCall<Flavor, Result>((r, cb) => client.createFlavor(r, cb), flavorRequest(prefix, n));
 }
 
 /** Per-candidate call counters, so each candidate keeps creating new names across rounds. */

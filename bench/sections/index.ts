@@ -8,6 +8,7 @@ import { crmSection } from './crm.js';
 import { dmeSection } from './dme.js';
 import { dockerSection } from './docker.js';
 import { notifySection } from './notify.js';
+import { restSection } from './rest.js';
 import { wireSection } from './wire.js';
 
-export const sections: readonly Section[] = [wireSection, notifySection, controllerSection, crmSection, dockerSection, dmeSection];
+export const sections: readonly Section[] = [wireSection, notifySection, controllerSection, crmSection, dockerSection, dmeSection, restSection];

@@ -221,7 +221,11 @@ describe('controller crash (kill -9 mid-storm)', () => {
         const onSeed0 = storedCis.filter((ci) => keyString.cloudlet(ci.key?.cloudlet_key) === seed0).length;
         await waitFor(() => crm.events.some((e) => e.type === 'synced') && crm.cloudlets.size === 1 && crm.clusterInsts.size === onSeed0
           && crm.flavors.size === flavors.length, { timeoutMs: 10_000, message: 'CRM resync' });
-        const infos = await collect(c2.cloudlets.cloudletInfos.showCloudletInfo(CloudletInfo.fromPartial({ key: seedKey('seed-0') })));
+        // The controller stores a received CloudletInfo asynchronously: it may land just after the resync.
+        const infos = await waitFor(async () => {
+          const found = await collect(c2.cloudlets.cloudletInfos.showCloudletInfo(CloudletInfo.fromPartial({ key: seedKey('seed-0') })));
+          return found.length > 0 ? found : undefined;
+        }, { timeoutMs: 5_000, message: 'CloudletInfo seed-0 stored' });
         expect(infos[0]?.key?.name).toBe('seed-0');
       } finally {
         await crm.stop();
