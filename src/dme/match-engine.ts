@@ -16,7 +16,7 @@ import { validatePoint } from './geo.js';
 import { jwtRefused } from './jwt-errors.js';
 import type { IndexedInst, MatchIndex } from './match-index.js';
 import {
-  APP_INST_LIST_MAX_CLOUDLETS, carrierMatches, isCloudletUsable, resolveCarrier, verifyLocationVerdict,
+  APP_INST_LIST_MAX_CLOUDLETS, carrierMatches, resolveCarrier, verifyLocationVerdict,
 } from './match-rules.js';
 import type { SessionCookies } from './session-cookie.js';
 
@@ -201,7 +201,7 @@ export class MatchEngine {
 
   /** An instance can be handed out: its cloudlet serves the carrier and is online (match-rules.ts). */
   private usable(inst: IndexedInst, carrier: string): boolean {
-    return carrierMatches(carrier, inst.operator) && isCloudletUsable(this.deps.caches.cloudletInfos.get(inst.cloudletKey)?.state);
+    return inst.cloudlet.usable && carrierMatches(carrier, inst.operator);
   }
 }
 

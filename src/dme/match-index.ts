@@ -2,14 +2,23 @@ import type { CacheChange } from '../cache/object-cache.js';
 import type { AppPort } from '../gen/dme/appcommon.js';
 import type { Loc } from '../gen/dme/loc.js';
 import type { AppInst } from '../gen/edgeproto/app_inst.js';
-import type { Cloudlet } from '../gen/edgeproto/cloudlet.js';
+import type { Cloudlet, CloudletInfo } from '../gen/edgeproto/cloudlet.js';
 import { TrackedState } from '../gen/edgeproto/common.js';
 import { keyString } from '../wire/object-key.js';
 import { identityOf, type AppIdentity } from './app-identity.js';
 import type { DmeCaches } from './dme-caches.js';
 import type { GeoPoint } from './geo.js';
-import { locationPoint } from './match-rules.js';
+import { isCloudletUsable, locationPoint } from './match-rules.js';
 import { SpatialIndex, type Neighbour } from './spatial-index.js';
+
+/**
+ * Whether a cloudlet's instances may be handed out now (its CloudletInfo, match-rules.ts `isCloudletUsable`). One
+ * object per cloudlet, shared by every indexed instance on it and updated in place as its CloudletInfo changes, so
+ * a lookup reads a field instead of finding the CloudletInfo.
+ */
+export interface CloudletStatus {
+  readonly usable: boolean;
+}
 
 /** What the client API needs of one READY AppInst. */
 export interface IndexedInst {
@@ -18,8 +27,10 @@ export interface IndexedInst {
   readonly app: AppIdentity;
   /** App key string. */
   readonly appKey: string;
-  /** Cloudlet key string (for the CloudletInfo lookup). */
+  /** Cloudlet key string. */
   readonly cloudletKey: string;
+  /** The cloudlet's current status (shared, live). */
+  readonly cloudlet: CloudletStatus;
   /** The cloudlet's operator: the carrier it serves. */
   readonly operator: string;
   readonly cloudletName: string;
@@ -51,8 +62,9 @@ interface AppEntries {
  * AppInsts whose cloudlet has a location (value: what FindCloudlet needs), plus all its READY AppInsts; and a
  * spatial index of the cloudlets that have a location. An AppInst update adds or replaces its entry (or removes it
  * when it is no longer READY), a delete (also a prune after a resync) removes it, and a Cloudlet change re-indexes
- * the AppInsts on that cloudlet. Whether a cloudlet is online is not indexed: it is asked at query time
- * (CloudletInfo), so an offline cloudlet's instances come back the moment it is READY again. Synchronous.
+ * the AppInsts on that cloudlet. Whether a cloudlet is online is one live {@link CloudletStatus} per cloudlet that
+ * its instances share, updated from CloudletInfo changes, so an offline cloudlet's instances are skipped at query
+ * time and come back the moment it is READY again, without re-indexing. Synchronous.
  */
 export class MatchIndex {
   private readonly byApp = new Map<string, AppEntries>();
@@ -61,15 +73,19 @@ export class MatchIndex {
   /** AppInst keys in the cache, by cloudlet key (indexed or not), to re-index them when their Cloudlet changes. */
   private readonly instsOnCloudlet = new Map<string, Set<string>>();
   private readonly cloudletIndex = new SpatialIndex<IndexedCloudlet>();
+  /** The status object of every cloudlet seen (by key); never replaced, so instances keep a live reference. */
+  private readonly statuses = new Map<string, { usable: boolean }>();
   private located = 0;
 
   constructor(private readonly caches: DmeCaches) {}
 
   /** Indexes what the caches hold and watches them from now on. Returns the function that stops watching. */
   attach(): () => void {
+    for (const key of this.caches.cloudletInfos.keys()) this.onCloudletInfo(key, this.caches.cloudletInfos.get(key));
     for (const key of this.caches.cloudlets.keys()) this.onCloudlet(key, this.caches.cloudlets.get(key));
     for (const key of this.caches.appInsts.keys()) this.onAppInst(key, this.caches.appInsts.get(key));
     const offs = [
+      this.caches.cloudletInfos.watch((c: CacheChange<CloudletInfo>) => this.onCloudletInfo(c.key, c.kind === 'update' ? c.value : undefined)),
       this.caches.cloudlets.watch((c: CacheChange<Cloudlet>) => this.onCloudlet(c.key, c.kind === 'update' ? c.value : undefined)),
       this.caches.appInsts.watch((c: CacheChange<AppInst>) => this.onAppInst(c.key, c.kind === 'update' ? c.value : undefined, c.kind === 'delete' ? c.old : undefined)),
     ];
@@ -103,6 +119,21 @@ export class MatchIndex {
     return this.cloudletIndex.nearest(point, 1, { filter: (value) => filter(value) })[0];
   }
 
+  /** The live status of cloudlet `key`, made on first use (not usable until its CloudletInfo says so). */
+  private statusOf(key: string): { usable: boolean } {
+    let status = this.statuses.get(key);
+    if (!status) this.statuses.set(key, (status = { usable: false }));
+    return status;
+  }
+
+  private onCloudletInfo(key: string, info: CloudletInfo | undefined): void {
+    if (!info && !this.instsOnCloudlet.has(key)) {
+      this.statuses.delete(key); // nothing refers to it: forget the cloudlet
+      return;
+    }
+    this.statusOf(key).usable = isCloudletUsable(info?.state);
+  }
+
   private onCloudlet(key: string, cloudlet: Cloudlet | undefined): void {
     this.cloudletIndex.remove(key);
     const point = locationPoint(cloudlet?.location);
@@ -134,7 +165,7 @@ export class MatchIndex {
     const app = identityOf(inst.key?.app_key);
     const appKey = keyString.app(inst.key?.app_key);
     const entry: IndexedInst = {
-      key, app, appKey, cloudletKey, location,
+      key, app, appKey, cloudletKey, location, cloudlet: this.statusOf(cloudletKey),
       operator: cloudletKeyObject?.operator_key?.name ?? '',
       cloudletName: cloudletKeyObject?.name ?? '',
       fqdn: inst.uri,
