@@ -26,7 +26,7 @@ import { appKeyString } from '../../src/dme/app-identity.js';
 import { DmeCaches } from '../../src/dme/dme-caches.js';
 import { Dme } from '../../src/dme/dme.js';
 import { MatchIndex, type IndexedInst } from '../../src/dme/match-index.js';
-import { carrierMatches, isCloudletUsable } from '../../src/dme/match-rules.js';
+import { isInstUsable } from '../../src/dme/match-engine.js';
 import {
   FindCloudletReply, FindCloudletReply_FindStatus, FindCloudletRequest, MatchEngineApiClient, RegisterClientRequest,
   type RegisterClientReply,
@@ -216,9 +216,9 @@ function matchIndex(caches: WorldCaches): { index: MatchIndex; dmeCaches: DmeCac
   return { index, dmeCaches, stop };
 }
 
-/** FindCloudlet's filter (match-engine.ts): the carrier (any here) matches and the cloudlet is online. */
-function usableFilter(dmeCaches: DmeCaches): (inst: IndexedInst) => boolean {
-  return (inst) => carrierMatches('', inst.operator) && isCloudletUsable(dmeCaches.cloudletInfos.get(inst.cloudletKey)?.state);
+/** FindCloudlet's filter (match-engine.ts `isInstUsable`), for any carrier. */
+function usableFilter(): (inst: IndexedInst) => boolean {
+  return (inst) => isInstUsable(inst, '');
 }
 
 async function scalingFigure(ctx: BenchContext, large: World, largeCaches: WorldCaches): Promise<Figure[]> {
@@ -231,7 +231,7 @@ async function scalingFigure(ctx: BenchContext, large: World, largeCaches: World
       point: randomPoint(rand),
       appKey: appKeyString(large.apps[i % large.apps.length] as World['apps'][number]),
     }));
-    const filters = { small: usableFilter(built.small.dmeCaches), large: usableFilter(built.large.dmeCaches) };
+    const filters = { small: usableFilter(), large: usableFilter() };
     for (const name of ['small', 'large'] as const) {
       if (built[name].index.size !== worlds[name].appInsts) throw new Error(`${name} index holds ${built[name].index.size} AppInsts, expected ${worlds[name].appInsts}`);
       // Correct: the nearest cloudlet, by brute force (every cloudlet runs every app and is READY).

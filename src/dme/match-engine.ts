@@ -199,10 +199,18 @@ export class MatchEngine {
     }
   }
 
-  /** An instance can be handed out: its cloudlet serves the carrier and is online (match-rules.ts). */
+  /** An instance can be handed out: see {@link isInstUsable}. */
   private usable(inst: IndexedInst, carrier: string): boolean {
-    return inst.cloudlet.usable && carrierMatches(carrier, inst.operator);
+    return isInstUsable(inst, carrier);
   }
+}
+
+/**
+ * The filter of every lookup: an instance can be handed out when its cloudlet is online (its live status,
+ * match-rules.ts `isCloudletUsable`) and serves `carrier` (`''`: any). Pure, O(1): no map lookup.
+ */
+export function isInstUsable(inst: IndexedInst, carrier: string): boolean {
+  return inst.cloudlet.usable && carrierMatches(carrier, inst.operator);
 }
 
 function compare(a: string, b: string): number {

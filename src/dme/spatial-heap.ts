@@ -125,6 +125,11 @@ export class KBest {
     return this.n === 0 ? Infinity : (this.keys[0] as number);
   }
 
+  /** Whether {@link offer} would keep (key, item) now: there is room, or it beats the worst kept pair. Pure. */
+  accepts(key: number, item: number): boolean {
+    return this.n < this.k || this.before(key, item, this.keys[0] as number, this.items[0] as number);
+  }
+
   /** Keeps (key, item) if there is room or it beats the worst kept pair; returns whether it was kept. */
   offer(key: number, item: number): boolean {
     if (this.n < this.k) {

@@ -18,7 +18,8 @@
  * - `nearest` (spatial-search.ts) descends straight to the query's leaf, scans it, then searches best-first
  *   (min-heap of cells by the distance from the query to their box, a lower bound of the chord to anything
  *   inside) while a cell may still hold something nearer than the k-th best so far (or `maxDistanceKm`). Entries
- *   are screened by chord, then filtered, then measured with {@link greatCircleKm}: the order and the reported
+ *   are screened by chord, measured with {@link greatCircleKm}, and filtered only when they would be among the k
+ *   best so far (so the filter runs on few entries and may be asked in any order): the order and the reported
  *   `distanceKm` are exactly those of greatCircleKm, ties broken by id (UTF-16 code unit order, as `<` on
  *   strings). Every bound is widened by a tiny slack (quantization, haversine rounding), which only adds
  *   candidates, never loses one.

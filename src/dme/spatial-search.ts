@@ -10,8 +10,9 @@
  *    internal cell queues its children, a leaf has its entries scanned.
  *
  * Scanning a leaf: the query is moved into the leaf's quantized frame once, then per entry the chord (from the 16-bit
- * positions, widened by the quantization slack) against the stopping distance, then the filter, then the exact
- * {@link greatCircleKm} (from the stored latitude/longitude), then the bounded heap of the k best.
+ * positions, widened by the quantization slack) against the stopping distance, then the exact {@link greatCircleKm}
+ * (from the stored latitude/longitude), then the filter only for an entry the bounded heap of the k best would keep
+ * (the filter reads the entry's value, scattered in memory; the rest reads typed arrays).
  */
 import { EARTH_RADIUS_KM, greatCircleKm } from './geo.js';
 import type { GeoPoint } from './geo.js';
@@ -301,14 +302,13 @@ export class NearestSearch<T> {
   }
 
   /**
-   * Filter, exact distance and the k best for slot `s` of block `b`; true when that shrank the stopping distance.
+   * Exact distance, then the k best for slot `s` of block `b`, the filter being asked only when the entry would get
+   * in; true when that shrank the stopping distance.
    */
   private consider(b: number, s: number): boolean {
     const q = this.q as Query<T>;
     const blocks = this.tree.blocks;
     const e = blocks.i32[blocks.entryIndex(b, s)] as number;
-    const entries = this.entries;
-    if (q.filter && !q.filter(entries[3 * e + 1] as T, entries[3 * e] as string)) return false;
     const l = blocks.latLonIndex(b, s);
     const probe = this.probe;
     probe.latitude = blocks.f64[l] as number;
@@ -316,6 +316,10 @@ export class NearestSearch<T> {
     const km = greatCircleKm(q.point, probe);
     if (!(km <= q.maxKm)) return false;
     const best = this.best;
+    // The filter (the caller's code, reading the entry's value) runs last, and only for an entry that would be kept.
+    if (!best.accepts(km, e)) return false;
+    const entries = this.entries;
+    if (q.filter && !q.filter(entries[3 * e + 1] as T, entries[3 * e] as string)) return false;
     if (!best.offer(km, e) || !best.full) return false;
     this.stopSq = Math.min(this.limitSq, chordSqBound(best.worstKey));
     return true;
