@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_EXEC_TIMEOUT_MS, type ControllerConfig } from '../controller/config.js';
+import { HOST_PORT } from '../core/host-port.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger.js';
 import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
 import { usageError } from './usage-error.js';
@@ -80,7 +81,6 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 
 /** Where a value came from, for the error message. */
 interface Source {
@@ -93,7 +93,7 @@ function fail(source: Source, reason: string): never {
 }
 
 function address(source: Source): string {
-  const match = ADDRESS.exec(source.value);
+  const match = HOST_PORT.exec(source.value);
   if (!match || Number(match[2]) > 65535) fail(source, `${JSON.stringify(source.value)} is not host:port (port 0..65535)`);
   return source.value;
 }

@@ -4,6 +4,7 @@
  * in one line. Pure.
  */
 import { Cron } from 'croner';
+import { HOST_PORT } from '../core/host-port.js';
 import { MAX_DURATION_MS, parseDuration } from './controller-config.js';
 import { usageError } from './usage-error.js';
 
@@ -20,11 +21,10 @@ export function fail(source: Source, reason: string): never {
   throw usageError(source.name, reason);
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 
 /** A `host:port` (IPv6 in brackets). Port 0 (any free port) only when `allowPortZero`, for listen addresses. */
 export function address(source: Source, options: { allowPortZero: boolean }): string {
-  const match = ADDRESS.exec(source.value);
+  const match = HOST_PORT.exec(source.value);
   const port = Number(match?.[2]);
   const min = options.allowPortZero ? 0 : 1;
   if (!match || port < min || port > 65535) fail(source, `${JSON.stringify(source.value)} is not host:port (port ${min}..65535)`);

@@ -1,6 +1,7 @@
 /** Public API of the core toolkit: coded errors, logger, AbortSignal helpers, backoff, outcomes, workqueue. */
 export * from './errors.js';
 export * from './http-status.js';
+export * from './host-port.js';
 export * from './abort.js';
 export * from './backoff.js';
 export * from './logger.js';

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Code, CodedError, invalidArgument, toGrpcStatus } from '../core/errors.js';
 import { httpStatusOf } from '../core/http-status.js';
+import { parseHostPort, type HostPort } from '../core/host-port.js';
 import type { Logger } from '../core/logger.js';
 import { messageToJson } from '../wire/message-json.js';
 import { DME_METHODS, type ApiCaller, type DmeMethod } from './api-call.js';
@@ -40,16 +41,10 @@ export interface RestGateway {
   close(): Promise<void>;
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 const FIELD = 'http-addr';
 
-function parseAddress(address: string): { host: string; port: number } {
-  const match = ADDRESS.exec(address);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || port > 65535) {
-    throw new CodedError(Code.INVALID_ARGUMENT, `${JSON.stringify(address)} is not host:port (port 0..65535)`, { field: FIELD });
-  }
-  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+function parseAddress(address: string): HostPort {
+  return parseHostPort(address, FIELD);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { CodedError, Code } from '../core/errors.js';
+import { parseHostPort, type HostPort } from '../core/host-port.js';
 import type { Logger } from '../core/logger.js';
 
 /** The answer of a probe: `ok` chooses 200 or 503; `detail`'s fields are added to the JSON body. */
@@ -37,17 +38,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 const FIELD = 'metrics-addr';
 const TEXT = 'text/plain; charset=utf-8';
 
-function parseAddress(address: string): { host: string; port: number } {
-  const match = ADDRESS.exec(address);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || port > 65535) {
-    throw new CodedError(Code.INVALID_ARGUMENT, `${JSON.stringify(address)} is not host:port (port 0..65535)`, { field: FIELD });
-  }
-  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+function parseAddress(address: string): HostPort {
+  return parseHostPort(address, FIELD);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

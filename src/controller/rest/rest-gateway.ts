@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { asCodedError, Code, CodedError } from '../../core/errors.js';
+import { parseHostPort, type HostPort } from '../../core/host-port.js';
 import type { Logger } from '../../core/logger.js';
 import { messageToJson } from '../../wire/message-json.js';
 import { ApiForwarder } from './api-forwarder.js';
@@ -52,16 +53,10 @@ export interface RestGateway {
   close(): Promise<void>;
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/;
 const FIELD = 'http-addr';
 
-function parseAddress(address: string): { host: string; port: number } {
-  const match = ADDRESS.exec(address);
-  const port = Number(match?.[2]);
-  if (!match?.[1] || port > 65535) {
-    throw new CodedError(Code.INVALID_ARGUMENT, `${JSON.stringify(address)} is not host:port (port 0..65535)`, { field: FIELD });
-  }
-  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+function parseAddress(address: string): HostPort {
+  return parseHostPort(address, FIELD);
 }
 
 /** Serves one request of the gateway; each request ends in exactly one `done(path, code)`. */
