@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './http-status.js';
 export * from './host-port.js';
+export * from './http-body.js';
 export * from './abort.js';
 export * from './backoff.js';
 export * from './logger.js';

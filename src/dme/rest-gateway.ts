@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Code, CodedError, invalidArgument, toGrpcStatus } from '../core/errors.js';
 import { httpStatusOf } from '../core/http-status.js';
 import { parseHostPort, type HostPort } from '../core/host-port.js';
+import { readBody } from '../core/http-body.js';
 import type { Logger } from '../core/logger.js';
 import { messageToJson } from '../wire/message-json.js';
 import { DME_METHODS, type ApiCaller, type DmeMethod } from './api-call.js';
@@ -110,31 +111,11 @@ function handler(options: RestGatewayOptions): (req: IncomingMessage, res: Serve
       req.resume();
       return sendError(res, Code.UNIMPLEMENTED, `Method Not Allowed: ${path} takes POST`, 405, { Allow: 'POST' });
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    const refuse = (): void => {
-      refused = true;
-      chunks.length = 0;
-      sendError(res, Code.RESOURCE_EXHAUSTED, `request body larger than ${limit} bytes`, 413, { Connection: 'close' });
-    };
-    if (declared > limit) refuse();
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (refused) {
-        if (size > limit * 16) req.destroy(); // drained enough; stop reading an endless body
-        return;
-      }
-      if (size > limit) return refuse();
-      chunks.push(chunk);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      if (refused) return;
+    const tooLarge = (l: number): CodedError => new CodedError(Code.RESOURCE_EXHAUSTED, `request body larger than ${l} bytes`);
+    readBody(req, limit, tooLarge).then((body) => {
       let request: unknown;
       try {
-        request = parseRequest(m, Buffer.concat(chunks).toString('utf8'));
+        request = parseRequest(m, body);
       } catch (err) {
         const coded = err as CodedError;
         return sendError(res, coded.code, coded.message);
@@ -143,6 +124,9 @@ function handler(options: RestGatewayOptions): (req: IncomingMessage, res: Serve
         (reply) => sendJson(res, 200, messageToJson(m.reply, reply)),
         (err: CodedError) => sendError(res, err.code, err.message),
       );
+    }, (err: CodedError) => {
+      if (err.code === Code.RESOURCE_EXHAUSTED) sendError(res, err.code, err.message, 413, { Connection: 'close' });
+      else sendError(res, err.code, err.message);
     });
   };
 }

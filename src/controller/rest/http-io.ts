@@ -1,10 +1,9 @@
 /**
- * The HTTP plumbing of the controller's REST gateway: reading a bounded request body, turning it into the rpc's
- * request message (strict proto3 JSON), and writing JSON answers and errors in the gateway's error form.
+ * The HTTP plumbing of the controller's REST gateway (the bounded body reading is core's `readBody`): turning a
+ * body into the rpc's request message (strict proto3 JSON), and writing JSON answers and errors in the gateway's error form.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CodedError} from '../../core/errors.js';
-import { invalidArgument, type Code } from '../../core/errors.js';
+import type { ServerResponse } from 'node:http';
+import { invalidArgument, type Code, type CodedError } from '../../core/errors.js';
 import { httpStatusOf } from '../../core/http-status.js';
 import { messageFromJson } from '../../wire/strict-json.js';
 import type { Route } from './routes.js';
@@ -41,40 +40,6 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
   res.end(body);
-}
-
-/**
- * Reads the body of `req`, at most `limit` bytes. Resolves with it as text. Rejects INVALID_ARGUMENT (field
- * `body`) as soon as the declared length or the bytes read exceed the limit; the rest of the body is then read and
- * dropped (up to 16 times the limit, after that the connection is closed) so that the answer can be delivered.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    const refuse = (): void => {
-      refused = true;
-      chunks.length = 0;
-      reject(invalidArgument('body', `larger than ${limit} bytes`));
-    };
-    if (Number(req.headers['content-length'] ?? 0) > limit) refuse();
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (refused) {
-        if (size > limit * 16) req.destroy();
-        return;
-      }
-      if (size > limit) return refuse();
-      chunks.push(chunk);
-    });
-    req.on('error', (err) => {
-      if (!refused) reject(invalidArgument('body', `not read: ${err.message}`, err));
-    });
-    req.on('end', () => {
-      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-  });
 }
 
 /**

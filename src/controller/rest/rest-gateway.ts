@@ -7,10 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Registry } from 'prom-client';
 import { asCodedError, Code, CodedError } from '../../core/errors.js';
 import { parseHostPort, type HostPort } from '../../core/host-port.js';
+import { readBody } from '../../core/http-body.js';
 import type { Logger } from '../../core/logger.js';
 import { messageToJson } from '../../wire/message-json.js';
 import { ApiForwarder } from './api-forwarder.js';
-import { DEFAULT_MAX_BODY_BYTES, parseRequest, readBody, sendError, sendJson, sendText } from './http-io.js';
+import { DEFAULT_MAX_BODY_BYTES, parseRequest, sendError, sendJson, sendText } from './http-io.js';
 import { relayNdjson } from './ndjson.js';
 import { createRestMetrics, OTHER_PATH, type RestMetrics } from './rest-metrics.js';
 import { REST_ROUTES, ROUTES_BY_PATH, type Route } from './routes.js';
