@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTROLLER_USAGE, MAX_DURATION_MS, parseControllerArgs, parseDuration, type ControllerCommandConfig } from '../../../src/cli/controller-config.js';
-import { isCodedError } from '../../../src/core/errors.js';
+import { usageFailureOf } from '../../helpers/usage-failure.js';
 
 function config(argv: string[], env: Record<string, string> = {}): ControllerCommandConfig {
   const parsed = parseControllerArgs(argv, env, 'host1');
@@ -10,15 +10,7 @@ function config(argv: string[], env: Record<string, string> = {}): ControllerCom
 
 /** The one-line message of the usage error thrown, with its code. */
 function usageFailure(argv: string[], env: Record<string, string> = {}): string {
-  try {
-    parseControllerArgs(argv, env, 'host1');
-  } catch (e) {
-    if (!isCodedError(e)) throw e;
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).not.toContain('\n');
-    return e.message;
-  }
-  throw new Error('expected a usage error');
+  return usageFailureOf(() => parseControllerArgs(argv, env, 'host1'));
 }
 
 describe('parseDuration', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CRM_FILE_KEYS, CRM_USAGE, parseCrmArgs, type CrmArgDefaults, type CrmCommandConfig } from '../../../src/cli/crm-config.js';
-import { isCodedError } from '../../../src/core/errors.js';
 import { CRM_DEFAULTS } from '../../../src/crm/config.js';
+import { usageFailureOf } from '../../helpers/usage-failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cloudletd-crm-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,15 +20,7 @@ function config(argv: string[], env: Record<string, string> = {}, d: CrmArgDefau
 
 /** The one-line message of the usage error thrown, with its code. */
 function usageFailure(argv: string[], env: Record<string, string> = {}): string {
-  try {
-    parseCrmArgs(argv, env, defaults);
-  } catch (e) {
-    if (!isCodedError(e)) throw e;
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).not.toContain('\n');
-    return e.message;
-  }
-  throw new Error('expected a usage error');
+  return usageFailureOf(() => parseCrmArgs(argv, env, defaults));
 }
 
 let files = 0;

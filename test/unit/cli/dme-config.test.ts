@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DME_FILE_KEYS, DME_USAGE, parseDmeArgs, type DmeArgDefaults, type DmeCommandConfig } from '../../../src/cli/dme-config.js';
-import { isCodedError } from '../../../src/core/errors.js';
 import { DME_DEFAULTS } from '../../../src/dme/config.js';
+import { usageFailureOf } from '../../helpers/usage-failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cloudletd-dme-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,15 +19,7 @@ function config(argv: string[], env: Record<string, string> = {}, d: DmeArgDefau
 
 /** The one-line message of the usage error thrown, with its code. */
 function usageFailure(argv: string[], env: Record<string, string> = {}): string {
-  try {
-    parseDmeArgs(argv, env, defaults);
-  } catch (e) {
-    if (!isCodedError(e)) throw e;
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).not.toContain('\n');
-    return e.message;
-  }
-  throw new Error('expected a usage error');
+  return usageFailureOf(() => parseDmeArgs(argv, env, defaults));
 }
 
 let files = 0;

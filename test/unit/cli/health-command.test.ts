@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HEALTH_DEFAULT_TIMEOUT_MS, HEALTH_USAGE, healthUrlOfMetricsAddress, parseHealthArgs } from '../../../src/cli/health-command.js';
-import { isCodedError } from '../../../src/core/errors.js';
+import { usageFailureOf } from '../../helpers/usage-failure.js';
 
 function probe(argv: string[], env: Record<string, string> = {}): { url: string; timeoutMs: number } {
   const parsed = parseHealthArgs(argv, env);
@@ -10,15 +10,7 @@ function probe(argv: string[], env: Record<string, string> = {}): { url: string;
 
 /** The one-line message of the usage error thrown. */
 function usageFailure(argv: string[], env: Record<string, string> = {}): string {
-  try {
-    parseHealthArgs(argv, env);
-  } catch (e) {
-    if (!isCodedError(e)) throw e;
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).not.toContain('\n');
-    return e.message;
-  }
-  throw new Error('expected a usage error');
+  return usageFailureOf(() => parseHealthArgs(argv, env));
 }
 
 describe('cloudletd health: the URL', () => {

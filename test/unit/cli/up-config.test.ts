@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCloudletRef, parseUpArgs, UP_USAGE, type UpConfig } from '../../../src/cli/up-config.js';
-import { isCodedError } from '../../../src/core/errors.js';
+import { usageFailureOf } from '../../helpers/usage-failure.js';
 
 function config(argv: string[], env: Record<string, string> = {}): UpConfig {
   const parsed = parseUpArgs(argv, env);
@@ -10,15 +10,7 @@ function config(argv: string[], env: Record<string, string> = {}): UpConfig {
 
 /** The one-line message of the usage error thrown. */
 function usageFailure(argv: string[], env: Record<string, string> = {}): string {
-  try {
-    parseUpArgs(argv, env);
-  } catch (e) {
-    if (!isCodedError(e)) throw e;
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).not.toContain('\n');
-    return e.message;
-  }
-  throw new Error('expected a usage error');
+  return usageFailureOf(() => parseUpArgs(argv, env));
 }
 
 const labels = (c: UpConfig): string[] => c.cloudlets.map((k) => `${k.operator_key?.name ?? ''}/${k.name}`);
