@@ -11,7 +11,8 @@ import { CRM_DEFAULTS, type CrmConfig } from '../crm/config.js';
 import type { CloudletKey } from '../gen/edgeproto/cloudlet.js';
 import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
 import { parseCloudletKeyArg } from './cloudlet-key-arg.js';
-import { isMapping, loadConfigFile, settingText, type ConfigFile } from './config-file.js';
+import { isMapping, settingText, type ConfigFile } from './config-file.js';
+import { fileKeysOf, SettingResolver, settingUsageLines, type FileSetting } from './file-settings.js';
 import { fakePlatformSettings, FAKE_OPERATIONS, type FakeFlagSettings } from './fake-flags.js';
 import {
   address, addressList, argvError, boolean, cronPattern, duration, fail, formatDuration, integer, nonEmpty, oneOf,
@@ -49,14 +50,7 @@ export interface CrmArgDefaults {
 }
 
 /** One configurable setting: flag, environment variable, default (text, parsed like a flag value), file key. */
-interface Setting {
-  readonly flag: string;
-  readonly env: string;
-  readonly fallback: string | undefined;
-  readonly help: string;
-  /** Settable in the config file (under its flag name). */
-  readonly inFile: boolean;
-}
+type Setting = FileSetting;
 
 const SETTINGS = {
   cloudlet: { flag: 'cloudlet', env: 'CLOUDLETD_CLOUDLET', fallback: undefined, help: 'the cloudlet: OPERATOR/NAME or its JSON key (required)', inFile: true },
@@ -102,7 +96,7 @@ const REPEATABLE: ReadonlySet<string> = new Set([SETTINGS.fakeLatency.flag, SETT
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([SETTINGS.dryRun.flag]);
 
 /** Top-level keys of the config file: the flag names of the settings marked `inFile`. */
-export const CRM_FILE_KEYS: readonly string[] = Object.freeze(Object.values(SETTINGS).filter((s: Setting) => s.inFile).map((s) => s.flag));
+export const CRM_FILE_KEYS: readonly string[] = fileKeysOf(Object.values(SETTINGS));
 
 /** The `--help` text of `cloudletd crm`. */
 export const CRM_USAGE = [
@@ -113,11 +107,7 @@ export const CRM_USAGE = [
   'Each setting comes from its flag, else its environment variable, else the --config file, else its default.',
   '',
   'flags:',
-  ...Object.values(SETTINGS).map((s: Setting) => {
-    const fallback = s.fallback === undefined ? '' : ` (default ${s.fallback})`;
-    return `  --${s.flag.padEnd(18)} ${s.env.padEnd(28)} ${s.help}${fallback}`;
-  }),
-  `  --${'help'.padEnd(18)} ${''.padEnd(28)} show this help`,
+  ...settingUsageLines(Object.values(SETTINGS)),
   '',
   'cloudlet:   OPERATOR/NAME (TDG/berlin-edge-1) or JSON {"operator_key":{"name":"TDG"},"name":"berlin-edge-1"}.',
   'durations:  a number with a unit, or several: 500ms, 3s, 20m, 1h30m.',
@@ -193,35 +183,19 @@ export function parseCrmArgs(argv: readonly string[], env: Readonly<Record<strin
   }
   if (values.help === true) return { help: true };
 
-  const fromFlagOrEnv = (setting: Setting): Source[] => {
-    const flagValue = values[setting.flag];
-    const name = `--${setting.flag}`;
-    if (typeof flagValue === 'string') return [{ value: flagValue, name, base: defaults.cwd }];
-    if (flagValue === true) return [{ value: 'true', name, base: defaults.cwd }];
-    if (Array.isArray(flagValue) && flagValue.length > 0) return flagValue.map((value) => ({ value, name, base: defaults.cwd }));
-    const envValue = env[setting.env];
-    if (envValue !== undefined && envValue !== '') return [{ value: envValue, name: `${name} (from ${setting.env})`, base: defaults.cwd }];
-    return [];
-  };
-  const configSource = fromFlagOrEnv(SETTINGS.config)[0];
-  const file = configSource ? loadConfigFile(configSource, { keys: CRM_FILE_KEYS }) : undefined;
-  const platformInFile = file ? filePlatform(file) : undefined;
-
-  const source = (name: SettingName): Source | undefined => {
-    const setting: Setting = SETTINGS[name];
-    const given = fromFlagOrEnv(setting)[0];
-    if (given) return given;
-    if (file && setting.inFile) {
-      const raw = file.values[setting.flag];
-      const text =
-        name === 'platform' ? platformInFile?.type
-        : name === 'cloudlet' && isMapping(raw) ? JSON.stringify(raw)
-        : settingText(file, setting.flag, `--${setting.flag}`);
-      if (text !== undefined) return { value: text, name: `--${setting.flag} (from ${file.path})`, base: file.dir };
+  const settings = new SettingResolver(values, env, defaults.cwd, { setting: SETTINGS.config, keys: CRM_FILE_KEYS });
+  const fromFlagOrEnv = (setting: Setting): Source[] => settings.given(setting);
+  const platformInFile = settings.file ? filePlatform(settings.file) : undefined;
+  /** How the file gives `platform` (a mapping with its type) and `cloudlet` (the JSON key as a mapping). */
+  const fileTextOf = (name: SettingName): ((file: ConfigFile) => string | undefined) | undefined => {
+    if (name === 'platform') return () => platformInFile?.type;
+    if (name === 'cloudlet') {
+      return (file) => (isMapping(file.values.cloudlet) ? JSON.stringify(file.values.cloudlet) : settingText(file, 'cloudlet', '--cloudlet'));
     }
-    return setting.fallback === undefined ? undefined : { value: setting.fallback, name: `--${setting.flag}`, base: defaults.cwd };
+    return undefined;
   };
-  const get = (name: SettingName): Source => source(name) ?? fail({ value: '', name: `--${SETTINGS[name].flag}` }, 'required');
+  const source = (name: SettingName): Source | undefined => settings.source(SETTINGS[name], fileTextOf(name));
+  const get = (name: SettingName): Source => settings.get(SETTINGS[name], fileTextOf(name));
 
   const key = cloudletKey(get('cloudlet'));
   const notifyAddresses = addressList(get('notifyAddrs'));
@@ -280,7 +254,7 @@ export function parseCrmArgs(argv: readonly string[], env: Readonly<Record<strin
 
   return {
     help: false,
-    config: { crm, platform, platformSettings, dryRun, metricsAddress, logLevel, logFormat, configFile: file?.path },
+    config: { crm, platform, platformSettings, dryRun, metricsAddress, logLevel, logFormat, configFile: settings.file?.path },
   };
 }
 

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger.js';
 import { DME_DEFAULTS, type DmeConfig } from '../dme/config.js';
 import { OBJECT_NAME_PATTERN, isValidObjectName } from '../wire/object-name.js';
-import { loadConfigFile, settingText } from './config-file.js';
+import { fileKeysOf, SettingResolver, settingUsageLines, type FileSetting } from './file-settings.js';
 import { address, addressList, argvError, duration, fail, formatDuration, nonEmpty, oneOf, type Source } from './setting-values.js';
 
 /** Everything `cloudletd dme` runs with. */
@@ -33,14 +33,7 @@ export interface DmeArgDefaults {
 }
 
 /** One configurable setting: flag, environment variable, default (text, parsed like a flag value), file key. */
-interface Setting {
-  readonly flag: string;
-  readonly env: string;
-  readonly fallback: string | undefined;
-  readonly help: string;
-  /** Settable in the config file (under its flag name). */
-  readonly inFile: boolean;
-}
+type Setting = FileSetting;
 
 /** Default of `--metrics-addr` (the CRM's is 9091, so both fit on one host). */
 export const DME_METRICS_ADDRESS = '127.0.0.1:9092';
@@ -65,7 +58,7 @@ const SETTINGS = {
 type SettingName = keyof typeof SETTINGS;
 
 /** Top-level keys of the config file: the flag names of the settings marked `inFile`. */
-export const DME_FILE_KEYS: readonly string[] = Object.freeze(Object.values(SETTINGS).filter((s: Setting) => s.inFile).map((s) => s.flag));
+export const DME_FILE_KEYS: readonly string[] = fileKeysOf(Object.values(SETTINGS));
 
 /** The `--help` text of `cloudletd dme`. */
 export const DME_USAGE = [
@@ -78,11 +71,7 @@ export const DME_USAGE = [
   'Each setting comes from its flag, else its environment variable, else the --config file, else its default.',
   '',
   'flags:',
-  ...Object.values(SETTINGS).map((s: Setting) => {
-    const fallback = s.fallback === undefined ? '' : ` (default ${s.fallback})`;
-    return `  --${s.flag.padEnd(18)} ${s.env.padEnd(28)} ${s.help}${fallback}`;
-  }),
-  `  --${'help'.padEnd(18)} ${''.padEnd(28)} show this help`,
+  ...settingUsageLines(Object.values(SETTINGS)),
   '',
   'durations:   a number with a unit, or several: 500ms, 3s, 20m, 1h30m, 24h.',
   'session key: an RSA private key in PEM; a missing file is generated at start (mode 0600), so cookies stay',
@@ -136,28 +125,9 @@ export function parseDmeArgs(argv: readonly string[], env: Readonly<Record<strin
   }
   if (values.help === true) return { help: true };
 
-  const fromFlagOrEnv = (setting: Setting): Source | undefined => {
-    const flagValue = values[setting.flag];
-    const name = `--${setting.flag}`;
-    if (typeof flagValue === 'string') return { value: flagValue, name, base: defaults.cwd };
-    const envValue = env[setting.env];
-    if (envValue !== undefined && envValue !== '') return { value: envValue, name: `${name} (from ${setting.env})`, base: defaults.cwd };
-    return undefined;
-  };
-  const configSource = fromFlagOrEnv(SETTINGS.config);
-  const file = configSource ? loadConfigFile(configSource, { keys: DME_FILE_KEYS }) : undefined;
-
-  const source = (name: SettingName): Source | undefined => {
-    const setting: Setting = SETTINGS[name];
-    const given = fromFlagOrEnv(setting);
-    if (given) return given;
-    if (file && setting.inFile) {
-      const text = settingText(file, setting.flag, `--${setting.flag}`);
-      if (text !== undefined) return { value: text, name: `--${setting.flag} (from ${file.path})`, base: file.dir };
-    }
-    return setting.fallback === undefined ? undefined : { value: setting.fallback, name: `--${setting.flag}`, base: defaults.cwd };
-  };
-  const get = (name: SettingName): Source => source(name) ?? fail({ value: '', name: `--${SETTINGS[name].flag}` }, 'required');
+  const settings = new SettingResolver(values, env, defaults.cwd, { setting: SETTINGS.config, keys: DME_FILE_KEYS });
+  const source = (name: SettingName): Source | undefined => settings.source(SETTINGS[name]);
+  const get = (name: SettingName): Source => settings.get(SETTINGS[name]);
 
   const listen = { allowPortZero: true };
   const apiSource = get('apiAddr');
@@ -186,7 +156,7 @@ export function parseDmeArgs(argv: readonly string[], env: Readonly<Record<strin
       metricsAddress,
       logLevel: oneOf<LogLevel>(get('logLevel'), LOG_LEVELS),
       logFormat: oneOf<LogFormat>(get('logFormat'), ['json', 'pretty']),
-      configFile: file?.path,
+      configFile: settings.file?.path,
     },
   };
 }
