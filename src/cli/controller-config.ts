@@ -4,10 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_EXEC_TIMEOUT_MS, type ControllerConfig } from '../controller/config.js';
-import { HOST_PORT } from '../core/host-port.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger.js';
 import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
-import { usageError } from './usage-error.js';
+import { address, argvError, duration, fail, nonEmpty, oneOf, type Source } from './setting-values.js';
 
 /** Default of `--http-addr`: the REST gateway, /healthz, /readyz and /metrics. */
 export const CONTROLLER_HTTP_ADDRESS = '127.0.0.1:36001';
@@ -65,72 +64,6 @@ export const CONTROLLER_USAGE = [
   'durations: a number with a unit, or several: 500ms, 3s, 20m, 1h30m.',
 ].join('\n');
 
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Longest duration accepted: what a Node timer can wait (about 24.8 days). */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
-
-/**
- * Parses a Go-style duration (`500ms`, `3s`, `20m`, `1h30m`, `1.5h`) into whole milliseconds. Returns undefined
- * for text that is not one (no unit, unknown unit, sign, spaces). Pure.
- */
-export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+(?:\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const [, amount = '0', unit = 'ms'] of text.matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit] ?? 1);
-  return Math.round(total);
-}
-
-
-/** Where a value came from, for the error message. */
-interface Source {
-  readonly value: string;
-  readonly name: string;
-}
-
-function fail(source: Source, reason: string): never {
-  throw usageError(source.name, reason);
-}
-
-function address(source: Source): string {
-  const match = HOST_PORT.exec(source.value);
-  if (!match || Number(match[2]) > 65535) fail(source, `${JSON.stringify(source.value)} is not host:port (port 0..65535)`);
-  return source.value;
-}
-
-function duration(source: Source): number {
-  const ms = parseDuration(source.value);
-  if (ms === undefined) fail(source, `${JSON.stringify(source.value)} is not a duration such as 3s, 20m or 1h30m`);
-  if (ms <= 0) fail(source, 'must be greater than 0');
-  if (ms > MAX_DURATION_MS) fail(source, `must be at most ${MAX_DURATION_MS} ms (about 24 days)`);
-  return ms;
-}
-
-function oneOf<T extends string>(source: Source, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(source.value)) {
-    fail(source, `${JSON.stringify(source.value)} is not one of ${allowed.join(', ')}`);
-  }
-  return source.value as T;
-}
-
-function nonEmpty(source: Source): string {
-  if (source.value.trim() === '') fail(source, 'must not be empty');
-  return source.value;
-}
-
-/** Turns a parseArgs failure into a usage error naming the offending flag. */
-function argvError(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  const inQuotes = /'([^']+)'/.exec(message)?.[1] ?? 'arguments';
-  const quoted = /--[A-Za-z0-9-]+/.exec(inQuotes)?.[0] ?? inQuotes.split(' ')[0] ?? inQuotes;
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw usageError(quoted, 'unknown flag; see cloudletd controller --help');
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw usageError(quoted, 'unexpected argument; this command takes flags only');
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    throw usageError(quoted, message.includes('does not take') ? 'takes no value' : 'needs a value');
-  }
-  throw usageError(quoted, message.split('\n')[0] ?? 'invalid arguments');
-}
 
 /**
  * Parses the arguments of `cloudletd controller` (after the command name) with `env` and `hostname` (for the
@@ -148,7 +81,7 @@ export function parseControllerArgs(argv: readonly string[], env: Readonly<Recor
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    argvError(err);
+    argvError(err, 'controller');
   }
   if (values.help === true) return { help: true };
   const source = (name: SettingName): Source | undefined => {
@@ -160,12 +93,12 @@ export function parseControllerArgs(argv: readonly string[], env: Readonly<Recor
     return setting.fallback === undefined ? undefined : { value: setting.fallback, name: `--${setting.flag}` };
   };
   const get = (name: SettingName): Source => source(name) ?? fail({ value: '', name: `--${SETTINGS[name].flag}` }, 'required');
-  const apiAddr = address(get('apiAddr'));
+  const apiAddr = address(get('apiAddr'), { allowPortZero: true });
   const idSource = source('controllerId');
   const controller: ControllerConfig = {
     apiAddr,
-    notifyAddr: address(get('notifyAddr')),
-    httpAddr: address(get('httpAddr')),
+    notifyAddr: address(get('notifyAddr'), { allowPortZero: true }),
+    httpAddr: address(get('httpAddr'), { allowPortZero: true }),
     dataDir: nonEmpty(get('dataDir')),
     store: oneOf<StoreKind>(get('store'), STORE_KINDS),
     timeouts: {

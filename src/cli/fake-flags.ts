@@ -3,7 +3,7 @@
  * can drive a real CRM process), turned into the fake driver's settings `{ latency, fail, hang, faultRate }`. Pure.
  */
 import { FAKE_OPERATIONS, type FakeOperation } from '../../platforms/fake/settings.js';
-import { parseDuration } from './controller-config.js';
+import { parseDuration } from './setting-values.js';
 import { fail, fraction, type Source } from './setting-values.js';
 
 /** The operations the flags can script: the fake driver's own list. */

@@ -5,7 +5,6 @@
  */
 import { Cron } from 'croner';
 import { HOST_PORT } from '../core/host-port.js';
-import { MAX_DURATION_MS, parseDuration } from './controller-config.js';
 import { usageError } from './usage-error.js';
 
 /** A setting's text and where it came from: `--flag`, `--flag (from ENV_VAR)` or `--flag (from file.yaml)`. */
@@ -21,7 +20,6 @@ export function fail(source: Source, reason: string): never {
   throw usageError(source.name, reason);
 }
 
-
 /** A `host:port` (IPv6 in brackets). Port 0 (any free port) only when `allowPortZero`, for listen addresses. */
 export function address(source: Source, options: { allowPortZero: boolean }): string {
   const match = HOST_PORT.exec(source.value);
@@ -36,6 +34,22 @@ export function addressList(source: Source): string[] {
   const entries = source.value.split(',').map((s) => s.trim());
   if (entries.every((e) => e === '')) fail(source, 'needs at least one host:port');
   return entries.map((value) => address({ ...source, value }, { allowPortZero: false }));
+}
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Longest duration accepted: what a Node timer can wait (about 24.8 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * Parses a Go-style duration (`500ms`, `3s`, `20m`, `1h30m`, `1.5h`) into whole milliseconds. Returns undefined
+ * for text that is not one (no unit, unknown unit, sign, spaces). Pure.
+ */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(\d+(?:\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount = '0', unit = 'ms'] of text.matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit] ?? 1);
+  return Math.round(total);
 }
 
 /** A duration (`500ms`, `3s`, `20m`, `1h30m`) in ms, at least `min` (default 1) and at most MAX_DURATION_MS. */

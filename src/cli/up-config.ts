@@ -9,8 +9,7 @@ import { DME_DEFAULTS } from '../dme/config.js';
 import type { CloudletKey } from '../gen/edgeproto/cloudlet.js';
 import { parseCloudletKeyArg } from './cloudlet-key-arg.js';
 import { cloudletLabel, demoData } from './demo-data.js';
-import { address, duration, fail, integer, nonEmpty, oneOf, type Source } from './setting-values.js';
-import { usageError } from './usage-error.js';
+import { address, argvError, duration, fail, integer, nonEmpty, oneOf, type Source } from './setting-values.js';
 
 /** Everything `cloudletd up` runs with. */
 export interface UpConfig {
@@ -113,19 +112,6 @@ export function parseCloudletRef(text: string): CloudletKey {
   }
 }
 
-/** Turns a parseArgs failure into a usage error naming the offending flag. */
-function argvError(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  const inQuotes = /'([^']+)'/.exec(message)?.[1] ?? 'arguments';
-  const quoted = /--[A-Za-z0-9-]+/.exec(inQuotes)?.[0] ?? inQuotes.split(' ')[0] ?? inQuotes;
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw usageError(quoted, 'unknown flag; see cloudletd up --help');
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw usageError(quoted, 'unexpected argument; this command takes flags only');
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    throw usageError(quoted, message.includes('does not take') ? 'takes no value' : 'needs a value');
-  }
-  throw usageError(quoted, message.split('\n')[0] ?? 'invalid arguments');
-}
 
 /**
  * Parses the arguments of `cloudletd up` (after the command name) with `env`. Each setting is taken from its flag,
@@ -145,7 +131,7 @@ export function parseUpArgs(argv: readonly string[], env: Readonly<Record<string
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    argvError(err);
+    argvError(err, 'up');
   }
   if (values.help === true) return { help: true };
   const source = (name: SettingName): Source | undefined => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLLER_USAGE, MAX_DURATION_MS, parseControllerArgs, parseDuration, type ControllerCommandConfig } from '../../../src/cli/controller-config.js';
+import { CONTROLLER_USAGE, parseControllerArgs, type ControllerCommandConfig } from '../../../src/cli/controller-config.js';
+import { MAX_DURATION_MS, parseDuration } from '../../../src/cli/setting-values.js';
 import { usageFailureOf } from '../../helpers/usage-failure.js';
 
 function config(argv: string[], env: Record<string, string> = {}): ControllerCommandConfig {
