@@ -142,3 +142,28 @@ export function abortable<T>(promise: PromiseLike<T>, signal?: AbortSignal): Pro
     );
   });
 }
+
+/**
+ * Resolves once `subscribe`'s listener is called with a value for which `done` holds; rejects with the signal's
+ * reason when it aborts first (at once when already aborted). The listener is removed either way. For "when ready"
+ * waits on a component's status events: check the current status before calling it.
+ */
+export function waitForEvent<T>(subscribe: (listener: (value: T) => void) => () => void, done: (value: T) => boolean, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const off = subscribe((value) => {
+      if (!done(value)) return;
+      cleanup();
+      resolve();
+    });
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal.reason);
+    };
+    const cleanup = (): void => {
+      off();
+      signal.removeEventListener('abort', onAbort);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,4 +1,4 @@
-import { withTimeout } from '../core/abort.js';
+import { waitForEvent, withTimeout } from '../core/abort.js';
 import { mkdir } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
 import { edgeprotoKinds } from '../cache/kinds.js';
@@ -301,23 +301,7 @@ export class Crm {
   /** Resolves when `status().ready`; rejects with the signal's reason when it aborts first. */
   whenReady(signal: AbortSignal): Promise<void> {
     if (this.status().ready) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const off = this.onStatus((s) => {
-        if (!s.ready) return;
-        cleanup();
-        resolve();
-      });
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal.reason);
-      };
-      const cleanup = (): void => {
-        off();
-        signal.removeEventListener('abort', onAbort);
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForEvent<CrmStatus>((listener) => this.onStatus(listener), (s) => s.ready, signal);
   }
 
   /** Subscribes to status changes; returns the unsubscribe function. */

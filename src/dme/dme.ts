@@ -1,3 +1,4 @@
+import { waitForEvent } from '../core/abort.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { edgeprotoKinds } from '../cache/kinds.js';
@@ -156,23 +157,7 @@ export class Dme {
   /** Resolves when the current connection has delivered the controller's full send-all; rejects when `signal` aborts. */
   whenSynced(signal: AbortSignal): Promise<void> {
     if (this.link.synced) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const off = this.onStatus((s) => {
-        if (!s.synced) return;
-        cleanup();
-        resolve();
-      });
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal.reason);
-      };
-      const cleanup = (): void => {
-        off();
-        signal.removeEventListener('abort', onAbort);
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForEvent<DmeStatus>((listener) => this.onStatus(listener), (s) => s.synced, signal);
   }
 
   private statusChanged(): void {

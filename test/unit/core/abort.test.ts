@@ -10,6 +10,7 @@ import {
   sleep,
   throwIfAborted,
   startDeadline,
+  waitForEvent,
   withTimeout,
 } from '../../../src/core/abort.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -193,5 +194,37 @@ describe('startDeadline', () => {
     expect(fires.signal.aborted).toBe(true);
     expect(isTimeoutError(fires.signal.reason)).toBe(true);
     expect(cleared.signal.aborted).toBe(false);
+  });
+});
+
+describe('waitForEvent', () => {
+  const emitter = () => {
+    const listeners = new Set<(v: number) => void>();
+    return {
+      listeners,
+      subscribe: (l: (v: number) => void): (() => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      emit: (v: number) => [...listeners].forEach((l) => l(v)),
+    };
+  };
+
+  it('resolves on the first value that is done, and unsubscribes', async () => {
+    const e = emitter();
+    const waiting = waitForEvent(e.subscribe, (v) => v >= 3, new AbortController().signal);
+    for (const v of [1, 2, 3]) e.emit(v);
+    await waiting;
+    expect(e.listeners.size).toBe(0);
+  });
+
+  it('rejects with the reason of an abort, also one that came before, and unsubscribes', async () => {
+    const e = emitter();
+    const c = new AbortController();
+    const waiting = waitForEvent(e.subscribe, () => false, c.signal);
+    c.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    await expect(waitForEvent(e.subscribe, () => true, c.signal)).rejects.toThrow('stop');
+    expect(e.listeners.size).toBe(0);
   });
 });
