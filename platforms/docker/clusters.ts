@@ -8,7 +8,8 @@
 import { failedPrecondition, notFound } from '../../src/core/errors.js';
 import type { ClusterInstSpec, OperationContext, PlatformInstance } from '../../src/platform/platform.js';
 import type { DockerApi } from './docker-api.js';
-import { addUsage, checkCapacity, NO_USAGE, type Limits, type Usage } from './host.js';
+import { checkCapacity } from '../common/capacity.js';
+import { addUsage, NO_USAGE, type Limits, type Usage } from './host.js';
 import { describeKey, type DockerNaming } from './naming.js';
 
 /** A resolved network mode (what a ClusterInst was created with). */
@@ -146,7 +147,7 @@ export class DockerClusters {
       return;
     }
     const usage = clusterUsage(spec);
-    checkCapacity(limits, DockerClusters.used(views, spec.key), usage, describeKey('ClusterInst', spec.key));
+    checkCapacity(limits, DockerClusters.used(views, spec.key), usage, describeKey('ClusterInst', spec.key), ' on the Docker host');
     const useMode = existing?.record?.mode ?? (existing?.network ? 'bridge' : mode);
     // Progress comes after a step, so an abort inside it finds that step done (what the contract's checks rely on).
     if (useMode === 'bridge' && !existing?.network) ctx.progress(`created network ${await this.createNetwork(spec, usage, signal)}`);
@@ -170,7 +171,7 @@ export class DockerClusters {
     const record = existing?.record;
     if (!existing || !record) throw notFound(`${describeKey('ClusterInst', spec.key)} on the Docker host`, 'key');
     const usage = clusterUsage(spec);
-    checkCapacity(limits, DockerClusters.used(views), addUsage(usage, record.usage, -1), describeKey('ClusterInst', spec.key));
+    checkCapacity(limits, DockerClusters.used(views), addUsage(usage, record.usage, -1), describeKey('ClusterInst', spec.key), ' on the Docker host');
     const numNodes = spec.clusterInst.num_nodes;
     let current = record.name;
     if (numNodes !== record.numNodes || usage.vcpus !== record.usage.vcpus || usage.ramMb !== record.usage.ramMb || usage.diskGb !== record.usage.diskGb) {

@@ -4,8 +4,8 @@
  * and the capacity check of ClusterInsts against the limits.
  */
 import { statfs } from 'node:fs/promises';
-import { resourceExhausted } from '../../src/core/errors.js';
 import type { CloudletResources, PlatformFlavor } from '../../src/platform/platform.js';
+import { addUsage, NO_USAGE, type ResourceLimits, type ResourceUsage } from '../common/capacity.js';
 import type { DockerLimits, DockerNetworkMode } from './settings.js';
 
 /** Disk (GB) reported when DockerRootDir cannot be measured and `limits.disk` is not set. */
@@ -22,22 +22,13 @@ export interface HostInfo {
   readonly serverVersion: string;
 }
 
-/** Capacity a ClusterInst takes: RAM in MB, vCPUs, disk in GB. */
-export interface Usage {
-  readonly vcpus: number;
-  readonly ramMb: number;
-  readonly diskGb: number;
-}
+/** Resources a ClusterInst uses on the host. */
+export type Usage = ResourceUsage;
 
-/** Zero usage. */
-export const NO_USAGE: Usage = Object.freeze({ vcpus: 0, ramMb: 0, diskGb: 0 });
+export { NO_USAGE, addUsage };
 
 /** The cloudlet's capacity after the settings' overrides. */
-export interface Limits {
-  readonly ramMb: number;
-  readonly vcores: number;
-  readonly diskGb: number;
-}
+export type Limits = ResourceLimits;
 
 /** Reads the fields the driver uses from a `docker info` answer (missing numbers count as 0). Pure. */
 export function hostInfoOf(info: unknown): HostInfo {
@@ -106,28 +97,7 @@ export function cloudletResources(limits: Limits, flavors: readonly PlatformFlav
   };
 }
 
-/** Component-wise `a + sign × b`. Pure. */
-export function addUsage(a: Usage, b: Usage, sign = 1): Usage {
-  return { vcpus: a.vcpus + sign * b.vcpus, ramMb: a.ramMb + sign * b.ramMb, diskGb: a.diskGb + sign * b.diskGb };
-}
 
-/**
- * Throws RESOURCE_EXHAUSTED naming the resource (RAM, vCPUs, disk) when `used + more` exceeds `limits` in a
- * component where `more` is positive (shrinking always fits). `what` names the instance in the message. Pure.
- */
-export function checkCapacity(limits: Limits, used: Usage, more: Usage, what: string): void {
-  const checks = [
-    ['RAM', 'MB', used.ramMb, more.ramMb, limits.ramMb, 'limits.ram'],
-    ['vCPUs', 'vCPUs', used.vcpus, more.vcpus, limits.vcores, 'limits.vcores'],
-    ['disk', 'GB', used.diskGb, more.diskGb, limits.diskGb, 'limits.disk'],
-  ] as const;
-  for (const [name, unit, inUse, extra, limit, field] of checks) {
-    if (extra > 0 && inUse + extra > limit) {
-      const free = Math.max(0, limit - inUse);
-      throw resourceExhausted(name, `${what} needs ${extra} ${unit} more, only ${free} ${unit} of ${limit} ${unit} free on the Docker host`, field);
-    }
-  }
-}
 
 /** The network mode a new ClusterInst gets: the setting, with `auto` → `bridge` when the daemon has it, else `none`. */
 export function resolveNetworkMode(setting: DockerNetworkMode, host: HostInfo): 'bridge' | 'host' | 'none' {

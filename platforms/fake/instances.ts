@@ -3,16 +3,11 @@
  * resource usage, names for messages, and the views handed to the CRM.
  */
 import { createHash } from 'node:crypto';
-import { resourceExhausted } from '../../src/core/errors.js';
 import type { AppInstRuntime, AppInstSpec, ClusterInstSpec, InstanceKind, InstanceStatus, PlatformInstance } from '../../src/platform/platform.js';
-import type { FakeLimits } from './settings.js';
+import { addUsage, checkCapacity, NO_USAGE, type ResourceUsage } from '../common/capacity.js';
 
 /** Capacity an instance takes from the cloudlet's limits. */
-export interface FakeUsage {
-  readonly vcpus: number;
-  readonly ramMb: number;
-  readonly diskGb: number;
-}
+export type FakeUsage = ResourceUsage;
 
 /** What an AppInst record remembers of its App (for exec, logs and runtime). */
 export interface FakeAppInfo {
@@ -50,8 +45,7 @@ export interface FakeInstance {
   readonly createSeq: number;
 }
 
-/** Zero usage. */
-export const NO_USAGE: FakeUsage = Object.freeze({ vcpus: 0, ramMb: 0, diskGb: 0 });
+export { NO_USAGE, addUsage, checkCapacity };
 
 /** Deployments that run as a VM on the cloudlet itself, without a ClusterInst. */
 export const VM_DEPLOYMENTS: ReadonlySet<string> = new Set(['vm', 'kvm']);
@@ -91,28 +85,7 @@ export function appUsage(spec: AppInstSpec): FakeUsage {
   return { vcpus: Number(spec.flavor.vcpus), ramMb: Number(spec.flavor.ram), diskGb: Number(spec.flavor.disk) };
 }
 
-/** Component-wise `a + sign × b`. */
-export function addUsage(a: FakeUsage, b: FakeUsage, sign = 1): FakeUsage {
-  return { vcpus: a.vcpus + sign * b.vcpus, ramMb: a.ramMb + sign * b.ramMb, diskGb: a.diskGb + sign * b.diskGb };
-}
 
-/**
- * Throws RESOURCE_EXHAUSTED naming the resource (RAM, vCPUs, disk) when `used + more` exceeds `limits` in a
- * component where `more` is positive (shrinking always fits). `what` names the instance in the message.
- */
-export function checkCapacity(limits: FakeLimits, used: FakeUsage, more: FakeUsage, what: string): void {
-  const checks = [
-    ['RAM', 'MB', used.ramMb, more.ramMb, limits.ramMb, 'limits.ram'],
-    ['vCPUs', 'vCPUs', used.vcpus, more.vcpus, limits.vcores, 'limits.vcores'],
-    ['disk', 'GB', used.diskGb, more.diskGb, limits.diskGb, 'limits.disk'],
-  ] as const;
-  for (const [name, unit, inUse, extra, limit, field] of checks) {
-    if (extra > 0 && inUse + extra > limit) {
-      const free = Math.max(0, limit - inUse);
-      throw resourceExhausted(name, `${what} needs ${extra} ${unit} more, only ${free} ${unit} of ${limit} ${unit} free`, field);
-    }
-  }
-}
 
 /** The CRM's view of a record (what `listInstances` returns). */
 export function toPlatformInstance(r: FakeInstance): PlatformInstance {
