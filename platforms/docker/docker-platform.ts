@@ -2,8 +2,9 @@
  * The Docker platform driver: a cloudlet's ClusterInsts and AppInsts as networks, record volumes and containers
  * on the CRM's own Docker host, found again by their labels. See README.md in this folder.
  */
-import { abortable, linkSignals } from '../../src/core/abort.js';
-import { asCodedError, Code, cancelled, failedPrecondition, isCodedError } from '../../src/core/errors.js';
+import { guardOperation } from '../common/guard-operation.js';
+import { abortable } from '../../src/core/abort.js';
+import { cancelled, failedPrecondition } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { AppInst } from '../../src/gen/edgeproto/app_inst.js';
 import type { ClusterInst } from '../../src/gen/edgeproto/clusterinst.js';
@@ -199,17 +200,8 @@ export class DockerPlatform implements Platform {
   // ---- internals --------------------------------------------------------------------------------------------
 
   /** Links ctx.signal with close(), and turns whatever `fn` throws into a CodedError (an abort: its reason). */
-  private async guard<T>(ctx: OperationContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.closing.signal.aborted) throw failedPrecondition('the docker platform is closed');
-    const signal = linkSignals(ctx.signal, this.closing.signal);
-    try {
-      signal.throwIfAborted();
-      return await fn(signal);
-    } catch (e) {
-      if (isCodedError(e)) throw e;
-      if (signal.aborted) throw asCodedError(signal.reason, Code.CANCELLED);
-      throw asCodedError(e, Code.INTERNAL);
-    }
+  private guard<T>(ctx: OperationContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return guardOperation('docker', this.closing.signal, ctx, fn);
   }
 
   private async refreshHost(signal: AbortSignal): Promise<{ info: HostInfo; diskGb: number | undefined }> {

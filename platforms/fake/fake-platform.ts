@@ -2,8 +2,8 @@
  * The fake platform driver: a real {@link Platform} that builds nothing but remembers everything, used by
  * `cloudletd crm --platform fake`, `--dry-run`, `cloudletd up` and the tests. See README.md in this folder.
  */
-import { Code, asCodedError, cancelled, failedPrecondition, isCodedError, notFound, type CodedError } from '../../src/core/errors.js';
-import { linkSignals } from '../../src/core/abort.js';
+import { guardOperation } from '../common/guard-operation.js';
+import { cancelled, failedPrecondition, notFound, type CodedError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { ExecCommand, ExecResult, PlatformFeatures } from '../../src/platform/features.js';
 import type { AppInstRuntime, AppInstSpec, ClusterInstSpec, CloudletResources, DeleteTarget, InstanceKind, OperationContext, Platform, PlatformInstance } from '../../src/platform/platform.js';
@@ -259,17 +259,8 @@ export class FakePlatform implements Platform {
   }
 
   /** Links ctx.signal with close(), and turns whatever `fn` throws into a CodedError (an abort: its reason). */
-  private async guard<T>(ctx: OperationContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.closing.signal.aborted) throw failedPrecondition('the fake platform is closed');
-    const signal = linkSignals(ctx.signal, this.closing.signal);
-    try {
-      signal.throwIfAborted();
-      return await fn(signal);
-    } catch (e) {
-      if (isCodedError(e)) throw e;
-      if (signal.aborted) throw asCodedError(signal.reason, Code.CANCELLED);
-      throw asCodedError(e, Code.INTERNAL);
-    }
+  private guard<T>(ctx: OperationContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return guardOperation('fake', this.closing.signal, ctx, fn);
   }
 
   /** An operation without state changes: a possible failure, then its latency, then `result()`. */
