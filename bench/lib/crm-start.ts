@@ -9,10 +9,10 @@ import { join } from 'node:path';
 
 import { createFakePlatform, type FakePlatform } from '../../platforms/fake/index.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { CRM_DEFAULTS, type CrmConfig } from '../../src/crm/config.js';
-import { Crm } from '../../src/crm/crm.js';
+import type { CrmConfig } from '../../src/crm/config.js';
+import type { Crm } from '../../src/crm/crm.js';
 import type { CloudletKey } from '../../src/gen/edgeproto/cloudlet.js';
-import { createMetricsRegistry } from '../../src/metrics/registry.js';
+import { bootCrm } from './crm-boot.js';
 
 /** Fake platform settings of the bench: every operation takes no time (the figures are the CRM's own cost). */
 export const ZERO_LATENCY: Readonly<Record<string, unknown>> = Object.freeze({ latency: { '*': 0 } });
@@ -58,20 +58,10 @@ export async function startRealCrm(options: RealCrmOptions): Promise<RealCrm> {
     dataDir: platformDir,
     log,
   });
-  const config: CrmConfig = {
-    ...CRM_DEFAULTS,
-    cloudletKey: options.cloudletKey,
-    notifyAddresses: [options.notifyAddress],
-    hostname: `${options.cloudletKey.name}-crm`,
-    dataDir,
-    reconnect: { initialMs: 50, maxMs: 200 },
-    ...options.config,
-  };
   let crm: Crm;
   try {
-    crm = await Crm.start({ config, platform, log, registry: createMetricsRegistry() });
+    crm = await bootCrm(platform, { ...options, dataDir, log });
   } catch (err) {
-    await platform.close();
     if (fresh) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }

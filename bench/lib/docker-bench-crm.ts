@@ -8,10 +8,10 @@ import { join } from 'node:path';
 
 import { createDockerPlatform, type DockerPlatform } from '../../platforms/docker/index.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { CRM_DEFAULTS, type CrmConfig } from '../../src/crm/config.js';
-import { Crm } from '../../src/crm/crm.js';
+import type { CrmConfig } from '../../src/crm/config.js';
+import type { Crm } from '../../src/crm/crm.js';
 import type { CloudletKey } from '../../src/gen/edgeproto/cloudlet.js';
-import { createMetricsRegistry } from '../../src/metrics/registry.js';
+import { bootCrm } from './crm-boot.js';
 
 /** Options of {@link startDockerBenchCrm}. */
 export interface DockerBenchCrmOptions {
@@ -40,20 +40,10 @@ export async function startDockerBenchCrm(options: DockerBenchCrmOptions): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudletd-bench-docker-crm-'));
   const log = silentLogger();
   const platform = await createDockerPlatform({ cloudletKey: options.cloudletKey, settings: options.settings, dataDir: join(dataDir, 'platform'), log });
-  const config: CrmConfig = {
-    ...CRM_DEFAULTS,
-    cloudletKey: options.cloudletKey,
-    notifyAddresses: [options.notifyAddress],
-    hostname: `${options.cloudletKey.name}-crm`,
-    dataDir,
-    reconnect: { initialMs: 50, maxMs: 200 },
-    ...options.config,
-  };
   let crm: Crm;
   try {
-    crm = await Crm.start({ config, platform, log, registry: createMetricsRegistry() });
+    crm = await bootCrm(platform, { ...options, dataDir, log });
   } catch (err) {
-    await platform.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
